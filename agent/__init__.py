@@ -1,0 +1,3 @@
+"""hearth: a local smart-home intent agent."""
+
+__version__ = "0.1.0"

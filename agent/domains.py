@@ -1,0 +1,76 @@
+"""The device domains hearth knows: their device classes and the states they report.
+
+One place for these facts: the config check, the schema generator and the resolver import them.
+"""
+
+from __future__ import annotations
+
+# Domains whose entities accept commands; sensors only report.
+CONTROLLABLE = (
+    "light",
+    "switch",
+    "fan",
+    "cover",
+    "lock",
+    "climate",
+    "media_player",
+    "vacuum",
+    "alarm_control_panel",
+)
+READ_ONLY = ("binary_sensor", "sensor")
+DOMAINS = CONTROLLABLE + READ_ONLY
+
+# Home Assistant's device classes, limited to those hearth's intents make use of.
+DEVICE_CLASSES: dict[str, tuple[str, ...]] = {
+    "light": (),
+    "switch": ("outlet", "switch"),
+    "fan": (),
+    "cover": ("awning", "blind", "curtain", "damper", "door", "garage", "gate", "shade", "shutter", "window"),
+    "lock": (),
+    "climate": (),
+    "media_player": ("tv", "speaker", "receiver"),
+    "vacuum": (),
+    "alarm_control_panel": (),
+    "binary_sensor": (
+        "door",
+        "garage_door",
+        "window",
+        "opening",
+        "motion",
+        "occupancy",
+        "moisture",
+        "smoke",
+    ),
+    "sensor": ("temperature", "humidity", "illuminance", "power", "energy", "battery"),
+}
+
+# Words a HassGetState question can ask about ("is the door open?"), per domain.
+_OPENABLE_SENSORS = ("door", "garage_door", "window", "opening")
+STATES: dict[str, tuple[str, ...]] = {
+    "light": ("on", "off"),
+    "switch": ("on", "off"),
+    "fan": ("on", "off"),
+    "cover": ("open", "closed", "opening", "closing"),
+    "lock": ("locked", "unlocked", "jammed"),
+    "climate": ("heat", "cool", "auto", "heat_cool", "dry", "fan_only", "off", "on"),
+    "media_player": ("on", "off", "playing", "paused", "idle"),
+    "vacuum": ("cleaning", "docked", "returning", "idle", "paused"),
+    "alarm_control_panel": ("armed_away", "armed_home", "armed_night", "disarmed", "triggered"),
+    "binary_sensor": ("on", "off", "open", "closed", "detected", "clear"),
+    "sensor": (),
+}
+
+
+def states_for(domain: str, device_class: str | None) -> tuple[str, ...]:
+    """The states a question may ask of an entity of this domain and class."""
+    if domain != "binary_sensor":
+        return STATES[domain]
+    if device_class in _OPENABLE_SENSORS:
+        return ("open", "closed", "on", "off")
+    if device_class in ("motion", "occupancy", "moisture", "smoke"):
+        return ("detected", "clear", "on", "off")
+    return ("on", "off")
+
+
+HVAC_MODES = ("off", "heat", "cool", "auto", "heat_cool", "dry", "fan_only")
+ARM_MODES = ("away", "home", "night")

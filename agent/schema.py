@@ -1,0 +1,136 @@
+"""JSON Schema of a decision: for one home (enums of its names, its ranges) or for any home.
+
+A decision is ``{"intents": [...]}``; each intent object allows only its own slots, in the
+catalogue's order, with ``additionalProperties: false``. The schema is what constrains the
+decoder, so every output the model can produce is one the resolver understands.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent import colors
+from agent import domains as D
+from agent.intents import INTENTS, MAX_INTENTS, SLOTS, IntentSpec
+from agent.registry import Entity, Registry
+
+SCHEMA_VERSION = 1
+_DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _enum(values: list[str]) -> dict[str, Any] | None:
+    values = list(dict.fromkeys(values))
+    return {"enum": values} if values else None
+
+
+def _numeric(name: str, low: float | None = None, high: float | None = None) -> dict[str, Any]:
+    slot = SLOTS[name]
+    return {
+        "type": slot.kind,
+        "minimum": slot.minimum if low is None else low,
+        "maximum": slot.maximum if high is None else high,
+    }
+
+
+def _home_slot(name: str, spec: IntentSpec, targets: list[Entity], reg: Registry) -> dict[str, Any] | None:
+    """Schema of one slot of one intent in this home; None when the home gives it no values."""
+    lights = [e for e in targets if e.domain == "light"]
+    climates = [e for e in targets if e.domain == "climate"]
+    match name:
+        case "name":
+            return _enum([n for e in targets for n in e.spoken_names])
+        case "area":
+            return _enum([n for a in reg.areas for n in a.spoken_names])
+        case "floor":
+            return _enum([n for f in reg.floors for n in f.spoken_names])
+        case "domain":
+            return _enum([e.domain for e in targets])
+        case "device_class":
+            return _enum([e.device_class for e in targets if e.device_class])
+        case "color":
+            return _enum(list(colors.COLOR_NAMES)) if any(e.capabilities.color for e in lights) else None
+        case "color_temp":
+            ranges = [e.capabilities.color_temp for e in lights if e.capabilities.color_temp]
+            return _numeric(name, min(r[0] for r in ranges), max(r[1] for r in ranges)) if ranges else None
+        case "brightness" | "direction" | "step":
+            if not any(e.capabilities.brightness for e in lights):
+                return None
+            return _enum(list(SLOTS[name].values)) if name == "direction" else _numeric(name)
+        case "temperature":
+            if not climates:
+                return None
+            return _numeric(name, min(e.capabilities.min_temp for e in climates), max(e.capabilities.max_temp for e in climates))
+        case "hvac_mode":
+            return _enum([m for e in climates for m in e.capabilities.hvac_modes])
+        case "mode":
+            return _enum([m for e in targets for m in e.capabilities.arm_modes])
+        case "state":
+            return _enum([s for e in targets for s in D.states_for(e.domain, e.device_class)])
+        case _:
+            slot = SLOTS[name]
+            return _enum(list(slot.values)) if slot.kind == "enum" else _numeric(name)
+
+
+def _intent_schema(spec: IntentSpec, slots: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {"intent": {"const": spec.name}, **slots},
+        "required": ["intent", *spec.required],
+        "additionalProperties": False,
+    }
+
+
+def _decision(title: str, intent_schemas: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "$schema": _DRAFT,
+        "title": title,
+        "type": "object",
+        "properties": {
+            "intents": {"type": "array", "maxItems": MAX_INTENTS, "items": {"anyOf": intent_schemas}},
+        },
+        "required": ["intents"],
+        "additionalProperties": False,
+    }
+
+
+def decision_schema(reg: Registry) -> dict[str, Any]:
+    """The decision schema for one home. Intents with nothing to act on in this home, and
+    slots with no possible value, are left out."""
+    intent_schemas = []
+    for spec in INTENTS.values():
+        targets = [e for e in reg.entities if spec.accepts(e)]
+        if not targets:
+            continue
+        slots = {}
+        for name in spec.slots:
+            schema = _home_slot(name, spec, targets, reg)
+            if schema is not None:
+                slots[name] = schema
+        if not all(r in slots for r in spec.required):
+            continue
+        intent_schemas.append(_intent_schema(spec, slots))
+    return _decision(f"hearth decision for {reg.name}", intent_schemas)
+
+
+def meta_schema() -> dict[str, Any]:
+    """The decision schema for any home: every home's decision schema is a narrowing of it.
+    ``schemas/decision.schema.json`` is this, written out (a test keeps them equal)."""
+    intent_schemas = []
+    for spec in INTENTS.values():
+        slots = {}
+        for name in spec.slots:
+            slot = SLOTS[name]
+            if slot.kind == "target" and not slot.values:
+                slots[name] = {"type": "string", "minLength": 1}
+            elif slot.kind in ("target", "enum"):
+                values = colors.COLOR_NAMES if name == "color" else slot.values
+                slots[name] = {"enum": list(values)}
+            else:
+                slots[name] = _numeric(name)
+            slots[name]["description"] = slot.description
+        schema = _intent_schema(spec, slots)
+        schema["description"] = spec.description
+        intent_schemas.append(schema)
+    decision = _decision("hearth decision (any home)", intent_schemas)
+    decision["$id"] = f"https://hearth.invalid/schemas/decision.v{SCHEMA_VERSION}.schema.json"
+    return decision
