@@ -85,7 +85,7 @@ _VALUE_TOPICS = {
     "set_volume": "volume_command_topic",
 }
 # Capability -> the topic it needs.
-_CAPABILITY_TOPICS = {
+CAPABILITY_TOPICS = {
     "brightness": "brightness_command_topic",
     "color": "rgb_command_topic",
     "color_temp": "color_temp_command_topic",
@@ -130,7 +130,7 @@ def check(entity) -> list[tuple[str, str]]:
     if entity.domain in ("binary_sensor", "sensor") and "state_topic" not in b.topics:
         problems.append(("protocol", f"a {entity.domain} needs protocol.state_topic"))
     caps = entity.capabilities
-    for cap, topic in _CAPABILITY_TOPICS.items():
+    for cap, topic in CAPABILITY_TOPICS.items():
         if getattr(caps, cap) and topic not in b.topics:
             problems.append((f"capabilities.{cap}", f"needs protocol.{topic}"))
     return problems
@@ -160,7 +160,10 @@ def _message(entity, cmd: DeviceCommand) -> MqttMessage:
     if action in _PAYLOAD_ACTIONS:
         return on("command_topic", b.payloads[_PAYLOAD_ACTIONS[action]])
     if action == "alarm_arm":
-        return on("command_topic", b.payloads[f"payload_arm_{value}"])
+        payload = b.payloads.get(f"payload_arm_{value}")
+        if payload is None:
+            raise UnsupportedCommand(f"The {entity.name} has no '{value}' arming mode.")
+        return on("command_topic", payload)
     if action == "set_brightness":
         return on("brightness_command_topic", str(max(1, round(value * b.brightness_scale / 100))))
     if action == "set_color":

@@ -58,10 +58,13 @@ def _command(entity, cmd: DeviceCommand) -> tuple[str, str]:
     action, value = cmd.action, cmd.value
     power = f"POWER{b.power_index or ''}"
     shutter = b.shutter_index
-    if entity.domain == "fan" and action in ("turn_on", "turn_off"):
-        # FanSpeed drives the fan relays; "on" picks the middle speed, as Home Assistant's
-        # Tasmota integration does.
-        return "FanSpeed", "0" if action == "turn_off" else str(math.ceil(b.fan_speeds / 2))
+    if entity.domain == "fan":
+        # FanSpeed drives the fan relays (POWER is the light of an iFan); "on" picks the middle
+        # speed, as Home Assistant's Tasmota integration does. A toggle needs the current state.
+        if action in ("turn_on", "turn_off"):
+            return "FanSpeed", "0" if action == "turn_off" else str(math.ceil(b.fan_speeds / 2))
+        if action == "toggle":
+            raise UnsupportedCommand(f"The {entity.name} can't be toggled without a known current state.")
     table = {
         "turn_on": (power, "ON"),
         "turn_off": (power, "OFF"),

@@ -72,7 +72,9 @@ def check(entity) -> list[tuple[str, str]]:
             continue
         for text in (t.topic, t.payload):
             for name in _PLACEHOLDER.findall(text):
-                if name not in _allowed(action):
+                if name == "hex" and text is t.topic:
+                    problems.append((f"protocol.commands.{action}", "{hex} starts with '#', which MQTT forbids in topics"))
+                elif name not in _allowed(action):
                     problems.append(
                         (f"protocol.commands.{action}", f"unknown placeholder {{{name}}} (allowed: {', '.join(sorted(_allowed(action)))})")
                     )

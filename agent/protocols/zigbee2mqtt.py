@@ -61,6 +61,10 @@ def _fields(entity, cmd: DeviceCommand) -> dict[str, Any]:
         return {"system_mode": "off" if action == "turn_off" else (modes[0] if modes else "heat")}
     if domain == "fan" and action in ("turn_on", "turn_off"):
         return {"fan_mode": "on" if action == "turn_on" else "off"}
+    if domain == "fan" and action == "toggle":
+        # Fans are driven by fan_mode, which has no toggle; the planner turns a toggle with a
+        # known state into on/off.
+        raise UnsupportedCommand(f"The {entity.name} can't be toggled without a known current state.")
     simple = {
         "turn_on": "ON",
         "turn_off": "OFF",
