@@ -48,6 +48,31 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse(args: argparse.Namespace) -> int:
+    registry = _load(args.config)
+    if registry is None:
+        return 1
+    from agent.errors import HearthError
+    from agent.pipeline import Pipeline
+
+    try:
+        pipeline = Pipeline.from_registry(registry, adapter=args.adapter, threads=args.threads)
+    except HearthError as exc:
+        print(f"hearth parse: {exc}", file=sys.stderr)
+        return 1
+    texts = (line for line in sys.stdin if line.strip()) if args.jsonl else iter(args.text)
+    status = 0
+    for text in texts:
+        try:
+            result = pipeline.parse(text.strip(), area=args.area)
+        except HearthError as exc:
+            print(json.dumps({"text": text.strip()[:200], "error": str(exc)}, ensure_ascii=False), flush=True)
+            status = 1
+            continue
+        print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+    return status
+
+
 def _schema(args: argparse.Namespace) -> int:
     if args.meta:
         schema = meta_schema()
@@ -83,6 +108,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--area", metavar="AREA", help="area the command was spoken in (id or name)")
     p.add_argument("decision", metavar="DECISION_JSON", help='e.g. \'{"intents": [{"intent": "HassTurnOn", "area": "kitchen"}]}\', or - for stdin')
     p.set_defaults(run=_plan)
+
+    p = sub.add_parser(
+        "parse",
+        help="understand commands with the model and print intents, targets and messages",
+        description="Turn each command into a decision with the configured model (schema-constrained) "
+        "and plan it. Prints one JSON object per command: text, intents, targets, messages, "
+        "needs_confirmation, reasons, model_calls, latency_ms. Publishes nothing.",
+    )
+    p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
+    p.add_argument("--adapter", metavar="DIR", help="LoRA adapter folder (default: model.adapter of the config)")
+    p.add_argument("--area", metavar="AREA", help="area the commands are spoken in (id or name)")
+    p.add_argument("--threads", type=int, metavar="N", help="torch threads (default: model.threads of the config)")
+    p.add_argument("--jsonl", action="store_true", help="read commands from stdin, one per line")
+    p.add_argument("text", nargs="*", metavar="TEXT", help="commands, e.g. 'dim the living room to 30%%'")
+    p.set_defaults(run=_parse)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a decision for a home (or --meta for any home)")
     group = p.add_mutually_exclusive_group(required=True)

@@ -7,6 +7,8 @@ decoder, so every output the model can produce is one the resolver understands.
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
 from agent import colors
@@ -59,7 +61,12 @@ def _home_slot(name: str, spec: IntentSpec, targets: list[Entity], reg: Registry
         case "temperature":
             if not climates:
                 return None
-            return _numeric(name, min(e.capabilities.min_temp for e in climates), max(e.capabilities.max_temp for e in climates))
+            # Half degrees as an enum, not a free number: thermostats step by 0.5, and a finite
+            # set keeps every decision's length bounded (the decoder's token budget).
+            low = min(e.capabilities.min_temp for e in climates)
+            high = max(e.capabilities.max_temp for e in climates)
+            steps = range(math.ceil(low * 2), math.floor(high * 2) + 1)
+            return {"enum": [s // 2 if s % 2 == 0 else s / 2 for s in steps]}
         case "hvac_mode":
             return _enum([m for e in climates for m in e.capabilities.hvac_modes])
         case "mode":
@@ -110,6 +117,27 @@ def decision_schema(reg: Registry) -> dict[str, Any]:
             continue
         intent_schemas.append(_intent_schema(spec, slots))
     return _decision(f"hearth decision for {reg.name}", intent_schemas)
+
+
+def max_json_length(schema: dict[str, Any]) -> int:
+    """Longest compact JSON text, in bytes, of any instance of a decision schema: the bound on
+    how many tokens the decoder may need (a token is at least one byte)."""
+    if "anyOf" in schema:
+        return max(max_json_length(s) for s in schema["anyOf"])
+    if "const" in schema:
+        return len(json.dumps(schema["const"], ensure_ascii=False).encode())
+    if "enum" in schema:
+        return max(len(json.dumps(v, ensure_ascii=False).encode()) for v in schema["enum"])
+    kind = schema["type"]
+    if kind == "integer":
+        return max(len(str(int(schema["minimum"]))), len(str(int(schema["maximum"]))))
+    if kind == "array":
+        item = max_json_length(schema["items"])
+        return 2 + schema["maxItems"] * (item + 1)
+    if kind == "object":
+        props = schema["properties"]
+        return 2 + sum(len(json.dumps(k).encode()) + 2 + max_json_length(v) for k, v in props.items())
+    raise ValueError(f"unbounded schema: {schema}")
 
 
 def meta_schema() -> dict[str, Any]:

@@ -20,3 +20,18 @@ def home():
 @pytest.fixture(scope="session")
 def planner(home):
     return Planner(home)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    """Folder of a tiny random Llama with a tokenizer trained for the example home."""
+    from tests.tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model"), HOME_YAML)
+
+
+@pytest.fixture(scope="session")
+def tiny_loaded(tiny_model_dir):
+    from agent.model import load_model
+
+    return load_model(str(tiny_model_dir), quantize="none")

@@ -69,3 +69,41 @@ def test_schema_commands():
     assert json.loads(meta.stdout) == json.loads((HOME_YAML.parent.parent / "schemas" / "decision.schema.json").read_text())
     home = hearth("schema", "--config", str(HOME_YAML))
     assert "big light" in home.stdout
+
+
+@pytest.fixture(scope="module")
+def tiny_config(tiny_model_dir, tmp_path_factory):
+    """config/home.yaml with model.base set to the tiny test model."""
+    import yaml
+
+    data = yaml.safe_load(HOME_YAML.read_text())
+    data["model"] = {"base": str(tiny_model_dir), "quantize": "none", "threads": 1}
+    path = tmp_path_factory.mktemp("cfg") / "home.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def test_parse_prints_one_json_object_per_command(tiny_config):
+    out = hearth("parse", "--config", str(tiny_config), "turn on the kitchen light", "is the garage door open?")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["text"] for line in lines] == ["turn on the kitchen light", "is the garage door open?"]
+    for line in lines:
+        assert {"text", "intents", "targets", "messages", "latency_ms", "model_calls", "reasons"} <= set(line)
+        assert len(line["targets"]) == len(line["intents"])
+        assert line["latency_ms"] > 0
+    assert "Loading weights" not in out.stderr
+
+
+def test_parse_jsonl_reads_stdin_and_reports_bad_lines(tiny_config):
+    out = hearth("parse", "--config", str(tiny_config), "--jsonl", stdin="dim the lounge\n\n" + "x" * 400 + "\nlock the front door\n")
+    assert out.returncode == 1  # one command was refused
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [("error" in line) for line in lines] == [False, True, False]
+    assert "at most" in lines[1]["error"]
+
+
+def test_parse_with_a_missing_adapter_is_a_clear_error(tiny_config, tmp_path):
+    out = hearth("parse", "--config", str(tiny_config), "--adapter", str(tmp_path / "nope"), "hi")
+    assert out.returncode == 1
+    assert "Adapter folder not found" in out.stderr

@@ -333,7 +333,7 @@ class TestHomeAssistant:
     @pytest.mark.parametrize("action", ["toggle", ("step_brightness", 20)])
     def test_actions_needing_known_state_raise(self, action):
         light = ha("light.hall", {"brightness": True}, command_topic="hall/set", brightness_command_topic="hall/br")
-        with pytest.raises(UnsupportedCommand, match="state"):
+        with pytest.raises(UnsupportedCommand, match="unknown"):
             encode(light, action)
 
     def test_missing_value_topic_raises(self):

@@ -13,7 +13,8 @@ from tests.decisions import from_schema
 import schemas
 from agent.config import registry_from_data
 from agent.intents import INTENTS, MAX_INTENTS
-from agent.schema import decision_schema, meta_schema
+from agent.schema import decision_schema, max_json_length, meta_schema
+from agent.serialize import decision_json
 from tests.homes import home_configs
 
 
@@ -61,8 +62,8 @@ def test_home_schema_enums_come_from_the_registry(home):
     assert by_name["HassTurnOn"]["properties"]["floor"]["enum"] == ["ground floor", "downstairs", "first floor", "upstairs"]
     ct = by_name["HassLightSet"]["properties"]["color_temp"]
     assert (ct["minimum"], ct["maximum"]) == (2000, 6500)
-    temp = by_name["HassClimateSetTemperature"]["properties"]["temperature"]
-    assert (temp["minimum"], temp["maximum"]) == (5, 30)
+    temps = by_name["HassClimateSetTemperature"]["properties"]["temperature"]["enum"]
+    assert temps[:3] == [5, 5.5, 6] and temps[-1] == 30 and len(temps) == 51
     assert set(by_name["HearthClimateSetMode"]["properties"]["hvac_mode"]["enum"]) == {"off", "heat", "auto", "cool", "dry", "fan_only"}
     temperature_sources = by_name["HassClimateGetTemperature"]["properties"]["name"]["enum"]
     assert "kids room temperature" in temperature_sources and "kitchen humidity" not in temperature_sources
@@ -101,6 +102,20 @@ def test_random_home_schemas_are_narrowings_of_the_meta_schema(config, data):
     jsonschema.Draft202012Validator.check_schema(schema)
     decision = data.draw(from_schema(schema))
     jsonschema.validate(decision, meta_schema())
+
+
+def test_max_json_length_bounds_every_decision(home):
+    schema = decision_schema(home)
+    bound = max_json_length(schema)
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(from_schema(schema))
+    def check(decision):
+        assert len(decision_json(decision).encode()) <= bound
+
+    check()
+    # and the bound is tight enough to be useful: a few full intents, not thousands of bytes
+    assert bound < 4000
 
 
 @pytest.mark.parametrize("bad", [{"intents": [{"intent": "HassTurnOn", "name": "toaster"}]}, {"intents": [{}]}, {}])

@@ -172,8 +172,10 @@ def _message(entity, cmd: DeviceCommand) -> MqttMessage:
         return on("color_temp_command_topic", str(value if b.color_temp_kelvin else colors.kelvin_to_mired(value)))
     if action in _VALUE_TOPICS:
         return on(_VALUE_TOPICS[action], _number(value) if isinstance(value, (int, float)) else str(value))
-    if action in ("toggle", "step_brightness"):
-        raise UnsupportedCommand(f"The {entity.name} can't '{action}' without a known current state.")
+    if action == "toggle":
+        raise UnsupportedCommand(f"The {entity.name} can't be toggled while its current state is unknown.")
+    if action == "step_brightness":
+        raise UnsupportedCommand(f"The {entity.name} can't be dimmed by a step while its current brightness is unknown.")
     raise UnsupportedCommand(f"The {entity.name} has no '{action}' command.")
 
 

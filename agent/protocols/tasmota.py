@@ -84,6 +84,8 @@ def _command(entity, cmd: DeviceCommand) -> tuple[str, str]:
         return f"ShutterPosition{shutter}", str(value)
     if action == "set_fan_speed":
         return "FanSpeed", str(min(b.fan_speeds, max(1, math.ceil(value * b.fan_speeds / 100))))
+    if action == "step_brightness":
+        raise UnsupportedCommand(f"The {entity.name} can't be dimmed by a step while its current brightness is unknown.")
     raise UnsupportedCommand(f"Tasmota devices have no '{action}' command here.")
 
 

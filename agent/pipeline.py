@@ -1,0 +1,96 @@
+"""Text to plan: prompt -> constrained decoder -> decision -> planner, timed per stage.
+
+Built once per registry and model (that is where the seconds go); ``parse`` then costs one
+decode. ``hearth parse`` prints what it returns; the daemon executes its plan.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent.decoder import ConstrainedDecoder, DecoderOptions
+from agent.model import LoadedModel, load_model
+from agent.planner import Plan, Planner
+from agent.prompt import clean_command, command_tokens, prefix_tokens
+from agent.registry import Registry
+
+
+@dataclass
+class ParseResult:
+    """One command, understood and planned."""
+
+    text: str
+    """The command as given."""
+    decision: dict[str, Any]
+    """What the model decided."""
+    plan: Plan
+    """What that comes to in this home."""
+    model_calls: int
+    """Forward passes of the model."""
+    stages_ms: dict[str, float] = field(default_factory=dict)
+    """Milliseconds per stage: prompt, decode, plan."""
+
+    @property
+    def latency_ms(self) -> float:
+        return sum(self.stages_ms.values())
+
+    def to_json(self) -> dict[str, Any]:
+        """The line ``hearth parse`` prints."""
+        return {
+            "text": self.text,
+            "intents": self.decision["intents"],
+            "targets": [p.targets for p in self.plan.intents],
+            "messages": [m.to_json() for m in self.plan.messages],
+            "needs_confirmation": self.plan.needs_confirmation,
+            "reasons": [p.reason.to_json() if p.reason else None for p in self.plan.intents]
+            or ([self.plan.reason.to_json()] if self.plan.reason else []),
+            "model_calls": self.model_calls,
+            "latency_ms": round(self.latency_ms, 1),
+        }
+
+
+class Pipeline:
+    """The understanding half of hearth for one home."""
+
+    def __init__(self, registry: Registry, loaded: LoadedModel, options: DecoderOptions = DecoderOptions()):
+        self.registry = registry
+        self.loaded = loaded
+        self.planner = Planner(registry)
+        self.decoder = ConstrainedDecoder(
+            loaded.model, loaded.tokenizer, self.planner.schema, prefix_tokens(registry, loaded.tokenizer), options
+        )
+
+    @classmethod
+    def from_registry(
+        cls,
+        registry: Registry,
+        adapter: str | Path | None = None,
+        options: DecoderOptions = DecoderOptions(),
+        quantize: str | None = None,
+        threads: int | None = None,
+    ) -> Pipeline:
+        """Load the model ``registry.model`` names (``adapter`` etc. override it) and build."""
+        m = registry.model
+        loaded = load_model(
+            m.base,
+            adapter if adapter is not None else m.adapter,
+            quantize if quantize is not None else m.quantize,
+            threads if threads is not None else m.threads,
+        )
+        return cls(registry, loaded, options)
+
+    def parse(self, text: str, area: str | None = None, states: Mapping[str, Mapping[str, Any]] | None = None) -> ParseResult:
+        """Understand and plan one command; ``CommandError`` for an empty or overlong text."""
+        t0 = time.perf_counter()
+        ids = command_tokens(clean_command(text), self.loaded.tokenizer)
+        t1 = time.perf_counter()
+        decoded = self.decoder.decode(ids)
+        t2 = time.perf_counter()
+        plan = self.planner.plan(decoded.decision, context_area=area, states=states)
+        t3 = time.perf_counter()
+        stages = {"prompt": (t1 - t0) * 1000, "decode": (t2 - t1) * 1000, "plan": (t3 - t2) * 1000}
+        return ParseResult(text, decoded.decision, plan, decoded.model_calls, stages)
