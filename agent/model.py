@@ -170,7 +170,7 @@ def quantize_int8(model: Any) -> Any:
     head stays float: the decoder multiplies only the rows of allowed tokens."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's deprecation notice for eager-mode quantization
-        model.model = torch.ao.quantization.quantize_dynamic(model.model, {torch.nn.Linear}, dtype=torch.qint8)
+        torch.ao.quantization.quantize_dynamic(model.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
     return model
 
 

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from agent.decoder import ConstrainedDecoder, DecoderOptions
+from agent.guess import Guesser
 from agent.model import LoadedModel, load_model
 from agent.planner import Plan, Planner
 from agent.prompt import clean_command, command_tokens, prefix_tokens
 from agent.registry import Registry
+from agent.serialize import decision_tokens
 
 
 @dataclass
@@ -32,7 +34,7 @@ class ParseResult:
     model_calls: int
     """Forward passes of the model."""
     stages_ms: dict[str, float] = field(default_factory=dict)
-    """Milliseconds per stage: prompt, decode, plan."""
+    """Milliseconds per stage: prompt (tokens and guesses), decode, plan."""
 
     @property
     def latency_ms(self) -> float:
@@ -60,6 +62,7 @@ class Pipeline:
         self.registry = registry
         self.loaded = loaded
         self.planner = Planner(registry)
+        self.guesser = Guesser(registry)
         self.decoder = ConstrainedDecoder(
             loaded.model, loaded.tokenizer, self.planner.schema, prefix_tokens(registry, loaded.tokenizer), options
         )
@@ -87,8 +90,9 @@ class Pipeline:
         """Understand and plan one command; ``CommandError`` for an empty or overlong text."""
         t0 = time.perf_counter()
         ids = command_tokens(clean_command(text), self.loaded.tokenizer)
+        guesses = [decision_tokens(d, self.loaded.tokenizer) for d in self.guesser.guess(text)]
         t1 = time.perf_counter()
-        decoded = self.decoder.decode(ids)
+        decoded = self.decoder.decode(ids, guesses=guesses)
         t2 = time.perf_counter()
         plan = self.planner.plan(decoded.decision, context_area=area, states=states)
         t3 = time.perf_counter()

@@ -82,9 +82,10 @@ def test_same_input_same_bytes(home, tiny_loaded, pipeline):
         DecoderOptions(prefix_cache=False),
         DecoderOptions(forced_runs=False),
         DecoderOptions(allowed_logits=False),
-        DecoderOptions(prefix_cache=False, forced_runs=False, allowed_logits=False),
+        DecoderOptions(drafts=False),
+        DecoderOptions(prefix_cache=False, forced_runs=False, allowed_logits=False, drafts=False),
     ],
-    ids=["no-prefix-cache", "no-forced-runs", "full-logits", "none"],
+    ids=["no-prefix-cache", "no-forced-runs", "full-logits", "no-drafts", "none"],
 )
 def test_speed_ups_do_not_change_the_decision(home, tiny_loaded, pipeline, options):
     """The KV prefix cache, forced runs and allowed-only logits give the same result as without."""
@@ -151,3 +152,29 @@ def test_decoder_for_a_home_with_one_device(tiny_loaded):
     decoder = ConstrainedDecoder(tiny_loaded.model, tiny_loaded.tokenizer, schema, prefix_tokens(reg, tiny_loaded.tokenizer))
     for text in TEXTS:
         jsonschema.validate(decoder.decode(command_tokens(text, tiny_loaded.tokenizer)).decision, schema)
+
+
+def test_a_right_guess_takes_two_model_calls(pipeline, tiny_loaded):
+    """The model's own answer as the draft: verified in one call after the prompt's."""
+    decoder, tokenizer = pipeline.decoder, tiny_loaded.tokenizer
+    for text in TEXTS:
+        ids = command_tokens(text, tokenizer)
+        plain = decoder.decode(ids)
+        guided = decoder.decode(ids, guesses=[plain.tokens])
+        assert guided.tokens == plain.tokens
+        assert guided.model_calls <= 2 < plain.model_calls or plain.model_calls <= 2
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_wrong_guesses_never_change_the_decision(pipeline, tiny_loaded, home, data):
+    decoder, tokenizer = pipeline.decoder, tiny_loaded.tokenizer
+    text = data.draw(random_texts)
+    guesses = data.draw(st.lists(from_schema(decision_schema(home)), max_size=3))
+    ids = command_tokens(text, tokenizer)
+    plain = decoder.decode(ids)
+    # a guess that shares the model's first tokens and then diverges, plus random ones
+    shared = plain.tokens[: max(1, len(plain.tokens) // 2)] + [tokenizer.eos_token_id]
+    guided = decoder.decode(ids, guesses=[shared] + [decision_tokens(g, tokenizer) for g in guesses])
+    assert guided.tokens == plain.tokens
+    assert decoder._cache.get_seq_length() == len(decoder.prefix_ids)

@@ -1,0 +1,136 @@
+"""Parse latency of the pipeline, against model.generate() and with each speed-up switched off.
+
+    python bench/latency.py [--config config/home.yaml] [--adapter DIR] [--threads 2] [-n 100]
+
+Each configuration runs in its own process (so peak RSS is its own), loads the model once,
+warms up on 3 commands, then parses the same n commands. Prints p50/p95 latency, mean model
+calls per command, how many outputs were valid decisions, and peak RSS; ratios are against
+the full pipeline measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CONFIGS = {
+    "pipeline": "all speed-ups, int8",
+    "generate": "model.generate() + json parsing, int8 (unconstrained baseline)",
+    "no-prefix-cache": "prompt prefix recomputed per command",
+    "no-forced-runs": "one forward call per token",
+    "full-logits": "logits for the whole vocabulary",
+    "no-drafts": "no guessed continuations verified alongside",
+    "fp32": "no int8 quantization",
+}
+
+
+def _percentile(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+
+
+def run_one(name: str, config: str, adapter: str | None, threads: int, n: int) -> dict:
+    import jsonschema
+    import torch
+
+    from agent.config import load_registry
+    from agent.decoder import DecoderOptions
+    from agent.pipeline import Pipeline
+    from agent.prompt import command_part
+    from bench.commands import bench_commands
+
+    reg = load_registry(config)
+    options = DecoderOptions(
+        prefix_cache=name != "no-prefix-cache",
+        forced_runs=name != "no-forced-runs",
+        allowed_logits=name != "full-logits",
+        drafts=name != "no-drafts",
+    )
+    t = time.perf_counter()
+    pipeline = Pipeline.from_registry(reg, adapter=adapter, options=options, quantize="none" if name == "fp32" else "int8", threads=threads)
+    load_s = time.perf_counter() - t
+    commands = bench_commands(reg, n)
+    validator = jsonschema.Draft202012Validator(pipeline.planner.schema)
+    latencies, calls, valid = [], [], 0
+    if name == "generate":
+        tok, model = pipeline.loaded.tokenizer, pipeline.loaded.model
+        prefix = pipeline.decoder.prefix_ids
+
+        def once(text: str) -> tuple[int, bool]:
+            ids = torch.tensor([prefix + tok.encode(command_part(text), add_special_tokens=False)])
+            with torch.inference_mode():
+                out = model.generate(ids, max_new_tokens=64, do_sample=False, eos_token_id=tok.eos_token_id, pad_token_id=tok.eos_token_id)
+            new = out[0, ids.shape[1] :].tolist()
+            try:
+                ok = validator.is_valid(json.loads(tok.decode(new, skip_special_tokens=True)))
+            except ValueError:
+                ok = False
+            return len(new), ok
+    else:
+
+        def once(text: str) -> tuple[int, bool]:
+            result = pipeline.parse(text)
+            return result.model_calls, validator.is_valid(result.decision)
+
+    for text in commands[:3]:
+        once(text)
+    for text in commands:
+        t = time.perf_counter()
+        c, ok = once(text)
+        latencies.append((time.perf_counter() - t) * 1000)
+        calls.append(c)
+        valid += ok
+    return {
+        "name": name,
+        "p50_ms": _percentile(latencies, 0.5),
+        "p95_ms": _percentile(latencies, 0.95),
+        "mean_ms": statistics.fmean(latencies),
+        "calls": statistics.fmean(calls),
+        "valid": valid,
+        "n": len(commands),
+        "load_s": load_s,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", default=str(ROOT / "config" / "home.yaml"))
+    parser.add_argument("--adapter", default=None, help="LoRA adapter (default: the config's model.adapter)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("-n", type=int, default=100, help="commands per configuration")
+    parser.add_argument("--only", choices=list(CONFIGS), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.only:
+        print(json.dumps(run_one(args.only, args.config, args.adapter, args.threads, args.n)))
+        return
+    rows = []
+    for name in CONFIGS:
+        cmd = [sys.executable, __file__, "--only", name, "--config", args.config, "--threads", str(args.threads), "-n", str(args.n)]
+        if args.adapter:
+            cmd += ["--adapter", args.adapter]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(f"  measured {name}", file=sys.stderr)
+    base = rows[0]
+    print(f"parse latency, {args.n} commands, {args.threads} threads, config {Path(args.config).name}, adapter {args.adapter or 'from config'}")
+    print(f"{'configuration':<17}{'p50 ms':>8}{'p95 ms':>8}{'x p50':>7}{'calls':>7}{'valid':>8}{'load s':>8}{'RSS MB':>8}  what")
+    for r in rows:
+        print(
+            f"{r['name']:<17}{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}{r['p50_ms'] / base['p50_ms']:>7.2f}{r['calls']:>7.1f}"
+            f"{r['valid']:>5}/{r['n']:<3}{r['load_s']:>7.1f}{r['peak_rss_mb']:>8.0f}  {CONFIGS[r['name']]}"
+        )
+    print("calls: model forward calls per command (generate: tokens generated); valid: outputs that are valid decisions")
+
+
+if __name__ == "__main__":
+    main()
