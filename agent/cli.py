@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from agent import __version__
 from agent.config import check_file
@@ -73,6 +74,69 @@ def _parse(args: argparse.Namespace) -> int:
     return status
 
 
+def _dataset(args: argparse.Namespace) -> int:
+    registry = _load(args.config)
+    if registry is None:
+        return 1
+    from finetune.dataset import write_dataset
+
+    counts = write_dataset(registry, args.out, examples=args.examples, seed=args.seed)
+    print(f"{args.out}: {counts['train']} training and {counts['valid']} validation examples (seed {args.seed})")
+    return 0
+
+
+def _finetune(args: argparse.Namespace) -> int:
+    registry = _load(args.config)
+    if registry is None:
+        return 1
+    import dataclasses
+
+    from agent.errors import HearthError
+    from finetune.dataset import DatasetBuilder, generic_pairs, is_validation
+    from finetune.train import TrainConfig, train
+
+    config = TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if getattr(args, f.name, None) is not None})
+    if args.generic:
+        pairs = generic_pairs(config.examples, config.seed)
+    else:
+        pairs = [(registry, e) for e in DatasetBuilder(registry, config.seed).build(config.examples)]
+    train_pairs = [(r, e.to_json()) for r, e in pairs if not is_validation(e.template)]
+    valid_pairs = [(r, e.to_json()) for r, e in pairs if is_validation(e.template)][:200]
+    kind = "generic (random homes)" if args.generic else registry.name
+    print(f"hearth finetune: {kind}: {len(train_pairs)} training examples, {len(valid_pairs)} for validation loss; "
+          f"{config.steps} steps of {config.batch_size}")
+    try:
+        meta = train(args.out, train_pairs, valid_pairs, config, base=registry.model.base, home=None if args.generic else registry)
+    except HearthError as exc:
+        print(f"hearth finetune: {exc}", file=sys.stderr)
+        return 1
+    m = meta["metrics"]
+    print(f"{args.out}: adapter written; loss {m['loss_start']:.3f} -> {m['loss_end']:.3f}, validation {m['valid_loss']:.3f}, "
+          f"{m['train_seconds'] / 60:.1f} min; report in {args.out}/report.md")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    registry = _load(args.config)
+    if registry is None:
+        return 1
+    from agent.errors import HearthError
+    from agent.pipeline import Pipeline
+    from finetune.evaluate import evaluate, read_cases
+
+    try:
+        cases = read_cases(args.data)[: args.limit]
+        pipeline = Pipeline.from_registry(registry, adapter=args.adapter, threads=args.threads)
+    except (HearthError, ValueError, OSError) as exc:
+        print(f"hearth eval: {exc}", file=sys.stderr)
+        return 1
+    report = evaluate(pipeline, cases, progress=sys.stderr.isatty())
+    print(report.text())
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     if args.meta:
         schema = meta_schema()
@@ -123,6 +187,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", action="store_true", help="read commands from stdin, one per line")
     p.add_argument("text", nargs="*", metavar="TEXT", help="commands, e.g. 'dim the living room to 30%%'")
     p.set_defaults(run=_parse)
+
+    p = sub.add_parser("dataset", help="generate training and validation examples for a home")
+    p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for train.jsonl and valid.jsonl")
+    p.add_argument("--examples", type=int, default=6000, metavar="N", help="examples in all (default 6000)")
+    p.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
+    p.set_defaults(run=_dataset)
+
+    from finetune.train import TrainConfig
+
+    defaults = TrainConfig()
+    p = sub.add_parser(
+        "finetune",
+        help="train a LoRA adapter for a home (resumes an interrupted run in the same --out)",
+        description="Generate data for the home and fine-tune a LoRA adapter on the configured base model. "
+        "Writes a peft adapter folder with hearth_adapter.json, report.md and loss.png.",
+    )
+    p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
+    p.add_argument("--out", required=True, metavar="DIR", help="adapter folder to write")
+    for name in ("steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads", "checkpoint_every"):
+        p.add_argument("--" + name.replace("_", "-"), dest=name, type=int, metavar="N", help=f"default {getattr(defaults, name)}")
+    p.add_argument("--lr", type=float, metavar="X", help=f"peak learning rate, default {defaults.lr}")
+    p.add_argument("--generic", action="store_true", help="train on many random homes (an adapter for any home), not on this one")
+    p.set_defaults(run=_finetune)
+
+    p = sub.add_parser("eval", help="accuracy and latency of the model on labelled commands")
+    p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
+    p.add_argument("--data", required=True, metavar="FILE.jsonl", help='lines {"text", "intent", "slots", "context"?} or {"text", "decision"}')
+    p.add_argument("--adapter", metavar="DIR", help="LoRA adapter folder (default: model.adapter of the config)")
+    p.add_argument("--threads", type=int, metavar="N", help="torch threads (default: model.threads of the config)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N lines")
+    p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.set_defaults(run=_eval)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a decision for a home (or --meta for any home)")
     group = p.add_mutually_exclusive_group(required=True)

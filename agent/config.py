@@ -6,6 +6,7 @@ once, so a home owner fixes the file in one pass. Nothing past this module reads
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -275,7 +276,16 @@ def check_file(path: str | Path) -> tuple[Registry | None, list[Problem]]:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
         return None, [Problem("", f"not valid YAML: {reason}", mark.line + 1 if mark else None)]
-    return check_data(data, str(path), text)
+    registry, problems = check_data(data, str(path), text)
+    adapter = registry.model.adapter if registry is not None else None
+    if adapter and not Path(adapter).expanduser().is_absolute():
+        # Relative to the config file, so the file works from any working directory.
+        registry.model = dataclasses.replace(registry.model, adapter=str((path.parent / adapter).resolve()))
+    if registry is not None and registry.model.adapter and not Path(registry.model.adapter).expanduser().is_dir():
+        lines = _Lines(text)
+        problem = Problem("model.adapter", f"no adapter folder at {registry.model.adapter}", lines.line(["model", "adapter"]))
+        return None, [problem]
+    return registry, problems
 
 
 def load_registry(path: str | Path) -> Registry:

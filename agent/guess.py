@@ -57,6 +57,28 @@ class Guesser:
         return found
 
     def _clause(self, clause: str) -> list[dict[str, Any]]:
+        """Guesses for one clause: the first intent guess, with alternative targets (by name,
+        by area, by area and kind), since the model may follow any of Home Assistant's forms."""
+        first = self._first(clause)
+        if not first or not first[0]:
+            return first
+        intent = first[0]
+        out = [intent]
+        area = next((p for p in self._found(clause) if p.kind == "area"), None)
+        if area is None:
+            # "bedroom fan" also reads as the fan in the bedroom
+            area = next((p for p in self.phrases if p.kind == "area" and re.search(rf"\b{re.escape(p.text)}\b", clause)), None)
+        values = {k: v for k, v in intent.items() if k not in ("name", "area", "floor", "domain", "device_class", "intent")}
+        if area is not None and "name" in intent:
+            kind = next((p.domain for p in self._found(clause) if p.kind == "name"), None)
+            out.append({"intent": intent["intent"], "area": area.value, **values})
+            if kind:
+                out.append({"intent": intent["intent"], "area": area.value, "domain": kind, **values})
+        if "area" in intent and "domain" not in intent and intent["intent"] in ("HassLightSet", "HearthLightStep", "HassTurnOn", "HassTurnOff"):
+            out.append({"intent": intent["intent"], "area": intent["area"], "domain": "light", **values})
+        return out
+
+    def _first(self, clause: str) -> list[dict[str, Any]]:
         words = clause.split()
         if not words:
             return []
@@ -90,6 +112,8 @@ class Guesser:
                 return [{"intent": "HassClimateGetTemperature", **target}]
             intent: dict[str, Any] = {"intent": "HassGetState", **target}
             state = next((w for w in words[1:] if w in ("on", "off", "open", "closed", "locked", "unlocked", "playing")), None)
+            if state and (domain == "binary_sensor" or "device_class" in target) and state in ("open", "closed"):
+                state = "on" if state == "open" else "off"  # Home Assistant: an open window sensor is "on"
             if state:
                 intent["state"] = state
             if has("any"):
@@ -144,7 +168,7 @@ class Guesser:
             intents = [i for i in combo if i]
             if intents:
                 decisions.append({"intents": intents[:4]})
-            if len(decisions) >= 3:
+            if len(decisions) >= 6:
                 break
         decisions.append({"intents": []})
         return decisions

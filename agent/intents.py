@@ -132,6 +132,7 @@ INTENTS: dict[str, IntentSpec] = {
             "Set brightness, color or color temperature of lights.",
             ("light",),
             value_slots=("brightness", "color", "color_temp"),
+            needs_target=True,
         ),
         IntentSpec(
             "HearthLightStep",
@@ -139,6 +140,7 @@ INTENTS: dict[str, IntentSpec] = {
             ("light",),
             value_slots=("direction", "step"),
             required=("direction",),
+            needs_target=True,
         ),
         IntentSpec(
             "HassSetPosition", "Set the position of covers.", ("cover",), value_slots=("position",), required=("position",)

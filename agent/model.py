@@ -164,13 +164,24 @@ def read_adapter(path: str | Path, base: str) -> AdapterInfo:
     return AdapterInfo(path, meta)
 
 
-def quantize_int8(model: Any) -> Any:
-    """int8 dynamic quantization of the transformer's linear layers (weights int8,
-    activations quantized on the fly): ~1.7x faster decode steps on a small CPU. The output
-    head stays float: the decoder multiplies only the rows of allowed tokens."""
+def quantize_int8(model: Any, tokenizer: Any) -> Any:
+    """int8 dynamic quantization of the transformer's linear layers (weights int8 per output
+    channel, activations quantized on the fly): ~1.7x faster decode steps on a small CPU. Llama
+    models are smoothed first (``agent.smoothing``): without it, activation outliers cost most of
+    the accuracy (a fine-tuned SmolLM2-135M on 40 held-out phrasings, exact decisions: fp32 25,
+    plain int8 15, smoothed per-channel int8 24). The output head stays float: the decoder
+    multiplies only the rows of allowed tokens."""
+    from torch.ao.quantization import per_channel_dynamic_qconfig
+
+    from agent.smoothing import calibration_prompts, smooth_llama
+
+    if getattr(model.config, "model_type", None) == "llama":
+        smooth_llama(model, calibration_prompts(tokenizer))
+    body = model.get_decoder()
+    spec = {name: per_channel_dynamic_qconfig for name, m in body.named_modules() if isinstance(m, torch.nn.Linear)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's deprecation notice for eager-mode quantization
-        torch.ao.quantization.quantize_dynamic(model.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+        torch.ao.quantization.quantize_dynamic(body, spec, dtype=torch.qint8, inplace=True)
     return model
 
 
@@ -211,6 +222,6 @@ def load_model(base: str, adapter: str | Path | None = None, quantize: str = "in
     quantized = quantize == "int8"
     if quantized:
         t = time.perf_counter()
-        quantize_int8(model)
+        quantize_int8(model, tokenizer)
         timings["quantize"] = time.perf_counter() - t
     return LoadedModel(model, tokenizer, base, info, quantized, time.perf_counter() - start, timings)

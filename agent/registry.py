@@ -160,7 +160,8 @@ class ModelSettings:
     base: str = "HuggingFaceTB/SmolLM2-135M-Instruct"
     """Hub id, local folder or GGUF file."""
     adapter: str | None = None
-    """peft LoRA adapter folder."""
+    """peft LoRA adapter folder written by ``hearth finetune``; a relative path is taken from
+    the config file's folder."""
     quantize: str = "int8"
     """``int8`` (dynamic quantization of linear layers) or ``none``."""
     threads: int | None = None

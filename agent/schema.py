@@ -119,6 +119,14 @@ def decision_schema(reg: Registry) -> dict[str, Any]:
     return _decision(f"hearth decision for {reg.name}", intent_schemas)
 
 
+def schema_fingerprint(schema: dict[str, Any]) -> str:
+    """Short hash of a home's decision schema: what an adapter trained for a home depends on
+    (names, aliases, areas, floors, ranges), and nothing else (not topics or protocols)."""
+    import hashlib
+
+    return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def max_json_length(schema: dict[str, Any]) -> int:
     """Longest compact JSON text, in bytes, of any instance of a decision schema: the bound on
     how many tokens the decoder may need (a token is at least one byte)."""

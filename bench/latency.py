@@ -60,7 +60,7 @@ def run_one(name: str, config: str, adapter: str | None, threads: int, n: int) -
     load_s = time.perf_counter() - t
     commands = bench_commands(reg, n)
     validator = jsonschema.Draft202012Validator(pipeline.planner.schema)
-    latencies, calls, valid = [], [], 0
+    latencies, calls, valid, outputs = [], [], 0, []
     if name == "generate":
         tok, model = pipeline.loaded.tokenizer, pipeline.loaded.model
         prefix = pipeline.decoder.prefix_ids
@@ -68,21 +68,26 @@ def run_one(name: str, config: str, adapter: str | None, threads: int, n: int) -
         def once(text: str) -> tuple[int, bool]:
             ids = torch.tensor([prefix + tok.encode(command_part(text), add_special_tokens=False)])
             with torch.inference_mode():
-                out = model.generate(ids, max_new_tokens=64, do_sample=False, eos_token_id=tok.eos_token_id, pad_token_id=tok.eos_token_id)
+                out = model.generate(ids, max_new_tokens=96, do_sample=False, eos_token_id=tok.eos_token_id, pad_token_id=tok.eos_token_id)
             new = out[0, ids.shape[1] :].tolist()
+            text = tok.decode(new, skip_special_tokens=True)
             try:
-                ok = validator.is_valid(json.loads(tok.decode(new, skip_special_tokens=True)))
+                decision = json.loads(text)
+                ok = validator.is_valid(decision)
             except ValueError:
-                ok = False
+                decision, ok = text, False
+            outputs.append(json.dumps(decision, sort_keys=True))
             return len(new), ok
     else:
 
         def once(text: str) -> tuple[int, bool]:
             result = pipeline.parse(text)
+            outputs.append(json.dumps(result.decision, sort_keys=True))
             return result.model_calls, validator.is_valid(result.decision)
 
     for text in commands[:3]:
         once(text)
+    outputs.clear()
     for text in commands:
         t = time.perf_counter()
         c, ok = once(text)
@@ -99,6 +104,7 @@ def run_one(name: str, config: str, adapter: str | None, threads: int, n: int) -
         "n": len(commands),
         "load_s": load_s,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "outputs": outputs,
     }
 
 
@@ -123,13 +129,18 @@ def main() -> None:
         print(f"  measured {name}", file=sys.stderr)
     base = rows[0]
     print(f"parse latency, {args.n} commands, {args.threads} threads, config {Path(args.config).name}, adapter {args.adapter or 'from config'}")
-    print(f"{'configuration':<17}{'p50 ms':>8}{'p95 ms':>8}{'x p50':>7}{'calls':>7}{'valid':>8}{'load s':>8}{'RSS MB':>8}  what")
+    print(f"{'configuration':<17}{'p50 ms':>8}{'p95 ms':>8}{'x p50':>7}{'calls':>7}{'valid':>8}{'same':>6}{'load s':>8}{'RSS MB':>8}  what")
     for r in rows:
+        same = sum(a == b for a, b in zip(r["outputs"], base["outputs"]))
         print(
             f"{r['name']:<17}{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}{r['p50_ms'] / base['p50_ms']:>7.2f}{r['calls']:>7.1f}"
-            f"{r['valid']:>5}/{r['n']:<3}{r['load_s']:>7.1f}{r['peak_rss_mb']:>8.0f}  {CONFIGS[r['name']]}"
+            f"{r['valid']:>5}/{r['n']:<3}{same:>5} {r['load_s']:>7.1f}{r['peak_rss_mb']:>8.0f}  {CONFIGS[r['name']]}"
         )
-    print("calls: model forward calls per command (generate: tokens generated); valid: outputs that are valid decisions")
+    print(
+        "calls: model forward calls per command (generate: tokens generated); valid: outputs that are valid decisions;\n"
+        "same: decisions identical to the pipeline's (in fp32 the speed-ups never change one; with int8 the grouping of\n"
+        "tokens into forward calls can move a near-tie, so a row's speed also reflects the decisions it ended up with)"
+    )
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ from agent.registry import Registry
 ROOT = Path(__file__).resolve().parent.parent
 HOME = ROOT / "config" / "home.yaml"
 _HOME_DATA = yaml.safe_load(HOME.read_text(encoding="utf-8"))
+# Copies are written elsewhere: keep pointing at the repository's adapter.
+_HOME_DATA["model"]["adapter"] = str((HOME.parent / _HOME_DATA["model"]["adapter"]).resolve())
 
 
 @pytest.fixture
@@ -633,3 +635,15 @@ def test_hearth_script(tmp_path):
     bad = write(tmp_path, "areas:\n  - {id: a, name: A\n")
     broken = subprocess.run([script, "check", "--config", str(bad)], capture_output=True, text=True, timeout=60)
     assert broken.returncode == 1 and "not valid YAML" in broken.stderr
+
+
+def test_relative_adapter_path_is_taken_from_the_config_folder(tmp_path, home):
+    home["model"] = {"adapter": "adapters/mine"}
+    sub = tmp_path / "conf"
+    (sub / "adapters" / "mine").mkdir(parents=True)
+    registry, problems = check_file(write(sub, home))
+    assert not problems
+    assert registry.model.adapter == str((sub / "adapters" / "mine").resolve())
+    home["model"] = {"adapter": str(tmp_path / "elsewhere")}
+    problems = problems_in(sub, home)
+    assert at(problems, "model.adapter").message.startswith("no adapter folder")

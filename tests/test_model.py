@@ -133,3 +133,19 @@ def test_real_smollm2_loads_through_the_package_gguf(tmp_path, monkeypatch):
     jsonschema.validate(result.decision, decision_schema(home))
     again = load_model(DEFAULT_BASE, quantize="none")  # second start: from the cache
     assert again.timings["resolve"] < 1.0
+
+
+def test_smoothing_leaves_fp32_outputs_unchanged(tiny_model_dir):
+    """SmoothQuant's rescaling is folded exactly into the weights: same hidden states in fp32."""
+    from agent.smoothing import calibration_prompts, smooth_llama
+
+    loaded = load_model(str(tiny_model_dir), quantize="none")
+    body = loaded.model.get_decoder()
+    ids = torch.tensor([calibration_prompts(loaded.tokenizer)[1]])
+    with torch.no_grad():
+        before = body(input_ids=ids).last_hidden_state.clone()
+        norms = [layer.input_layernorm.weight.clone() for layer in body.layers]
+        smooth_llama(loaded.model, calibration_prompts(loaded.tokenizer))
+        after = body(input_ids=ids).last_hidden_state
+    assert any(not torch.equal(a, layer.input_layernorm.weight) for a, layer in zip(norms, body.layers))  # it did rescale
+    assert torch.allclose(before, after, atol=1e-4 * before.abs().max().item())

@@ -1,0 +1,1 @@
+"""Producing an adapter for a home: dataset generation, LoRA training, evaluation."""

@@ -1,0 +1,524 @@
+"""Training data for one home: (command text, decision) pairs, seeded and deterministic.
+
+Phrasing comes from Home Assistant's public English sentence templates (the PyPI package
+``home-assistant-intents``, CC BY 4.0; parsed with its ``hassil`` library), expanded at random
+over this home's names, aliases, areas and floors, plus hearth's own templates for what they lack
+(relative brightness, HVAC mode, the alarm, two commands in one sentence, indirect forms). Each
+example may be rewritten as a speech recogniser would (lower case, no punctuation, numbers as
+words), with a wake word, fillers or a typo. Negatives, which must give an empty decision:
+Home Assistant intents hearth does not handle (weather, timers, lists...), chit-chat, and devices
+this home does not have. Train and validation are split by template, so validation measures
+phrasing the model was not trained on.
+
+    hearth dataset --config config/home.yaml --out data/ [--examples 6000] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from hassil.expression import Alternative, ListReference, Permutation, RuleReference, Sequence, TextChunk
+from hassil.parse_expression import parse_sentence
+
+from agent import colors
+from agent.intents import INTENTS
+from agent.registry import Entity, Registry
+from agent.schema import decision_schema
+from agent.serialize import canonical_decision
+from finetune.numbers import number_words
+
+# Home Assistant intents hearth handles, with the renames from HA's slot names to hearth's.
+_HA_INTENTS = {
+    "HassTurnOn": {},
+    "HassTurnOff": {},
+    "HassToggle": {},
+    "HassLightSet": {"temperature": "color_temp"},
+    "HassSetPosition": {},
+    "HassClimateSetTemperature": {},
+    "HassClimateGetTemperature": {},
+    "HassFanSetSpeed": {},
+    "HassGetState": {},
+    "HassSetVolume": {},
+    "HassMediaPause": {},
+    "HassMediaUnpause": {},
+    "HassMediaNext": {},
+    "HassMediaPrevious": {},
+    "HassVacuumStart": {},
+    "HassVacuumReturnToBase": {},
+}
+# Home Assistant intents hearth does not handle: their sentences are negatives.
+_HA_NEGATIVE = (
+    "HassGetWeather",
+    "HassGetCurrentTime",
+    "HassGetCurrentDate",
+    "HassStartTimer",
+    "HassCancelTimer",
+    "HassTimerStatus",
+    "HassShoppingListAddItem",
+    "HassListAddItem",
+    "HassBroadcast",
+    "HassNevermind",
+)
+_QUANTIFIERS = {"any": "any", "all": "all", "how_many": "how_many"}
+
+# hearth's own templates: (template id, intent, text with {slots}, fixed slots[, domains[,
+# device classes]]) - the optional filters say which devices a template may name.
+_OWN_TEMPLATES = [
+    ("step_up_name", "HearthLightStep", "make the {name} brighter", {"direction": "up"}),
+    ("step_up_name_by", "HearthLightStep", "turn up the {name} by {step} percent", {"direction": "up"}),
+    ("step_down_area", "HearthLightStep", "dim the lights in the {area} a bit", {"direction": "down"}),
+    ("step_down_name_by", "HearthLightStep", "lower the {name} by {step}%", {"direction": "down"}),
+    ("step_up_area", "HearthLightStep", "brighten the {area}", {"direction": "up"}),
+    ("step_down_name", "HearthLightStep", "the {name} is too bright", {"direction": "down"}),
+    ("too_dark_area", "HearthLightStep", "it's too dark in the {area}", {"direction": "up"}),
+    ("mode_name", "HearthClimateSetMode", "set the {name} to {hvac_mode} mode", {}),
+    ("mode_area", "HearthClimateSetMode", "switch the {area} {hvac_mode_word} on", {}),
+    ("mode_name_put", "HearthClimateSetMode", "put the {name} on {hvac_mode}", {}),
+    ("mode_off_name", "HearthClimateSetMode", "switch the {name} to off", {"hvac_mode": "off"}),
+    ("arm", "HearthAlarmArm", "arm the {name}", {}),
+    ("arm_mode", "HearthAlarmArm", "arm the {name} in {mode} mode", {}),
+    ("arm_away", "HearthAlarmArm", "we're leaving, arm the {name}", {"mode": "away"}),
+    ("disarm", "HearthAlarmDisarm", "disarm the {name}", {}),
+    ("disarm_turn_off", "HearthAlarmDisarm", "turn off the {name} alarm mode", {}),
+    ("cold_area", "HassClimateSetTemperature", "it's cold in the {area}, set it to {temperature} degrees", {}),
+    ("sensor_value", "HassGetState", "what is the {name}", {}, ("sensor",)),
+    ("sensor_reading", "HassGetState", "what does the {name} say", {}, ("sensor",)),
+    ("sensor_tell", "HassGetState", "tell me the {name}", {}, ("sensor",)),
+    ("contact_open", "HassGetState", "is the {name} open", {"state": "on"}, ("binary_sensor",), ("door", "window", "garage_door", "opening")),
+    ("contact_closed", "HassGetState", "is the {name} closed", {"state": "off"}, ("binary_sensor",), ("door", "window", "garage_door", "opening")),
+    ("motion_name", "HassGetState", "has the {name} seen anyone", {"state": "on"}, ("binary_sensor",), ("motion", "occupancy")),
+    ("motion_area", "HassGetState", "is there motion in the {area}", {"domain": "binary_sensor", "device_class": "motion", "state": "on"}, ("binary_sensor",), ("motion",)),
+]
+_HVAC_WORDS = {"heat": "heating", "cool": "cooling", "dry": "dehumidifier", "fan_only": "fan", "auto": "auto mode", "heat_cool": "heat and cool"}
+_CHIT_CHAT = [
+    "tell me a joke",
+    "how are you today",
+    "what's the meaning of life",
+    "thank you",
+    "good morning",
+    "who won the game last night",
+    "play some jazz",
+    "what's on my calendar tomorrow",
+    "call mom",
+    "how tall is mount everest",
+    "order a pizza",
+    "what's two plus two",
+    "i love you",
+    "never mind",
+    "sing me a song",
+    "what time does the shop open",
+    "remind me to buy milk",
+    "book a table for two",
+]
+_FAKE_DEVICES = ["toaster", "aquarium pump", "jacuzzi", "sauna", "christmas tree", "dishwasher", "hot tub", "projector", "treadmill", "wine cooler"]
+_WILDCARD_WORDS = ["milk", "eggs", "pasta", "the news", "kitchen timer", "dinner", "jazz", "bread", "the dog"]
+_WAKE_WORDS = ["hey jarvis", "ok nabu", "hey home", "computer"]
+_FILLERS = ["please", "could you", "can you", "uh", "um", "hey", "would you"]
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training or validation pair."""
+
+    text: str
+    """The command."""
+    decision: dict[str, Any]
+    """What the model must write (canonical key order)."""
+    template: str
+    """Id of the template it came from; the split is by template."""
+    context_area: str | None = None
+    """Area the command is spoken in, where the template relies on it."""
+
+    def to_json(self) -> dict[str, Any]:
+        intents = self.decision["intents"]
+        single = intents[0] if len(intents) == 1 else None
+        out = {
+            "text": self.text,
+            "decision": self.decision,
+            "template": self.template,
+            # Home Assistant's test format, for single-intent and empty decisions.
+            "intent": single["intent"] if single else None,
+            "slots": {k: v for k, v in single.items() if k != "intent"} if single else {},
+        }
+        if self.context_area:
+            out["context"] = {"area": self.context_area}
+        return out
+
+
+def is_validation(template: str, fraction: float = 0.15) -> bool:
+    """Whether a template belongs to validation: a stable hash, the same in every run."""
+    digest = hashlib.sha256(template.encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32 < fraction
+
+
+@cache
+def _ha_data() -> dict[str, Any]:
+    import home_assistant_intents
+
+    return home_assistant_intents.get_intents("en")
+
+
+@cache
+def _rule(name: str):
+    return parse_sentence(_ha_data()["expansion_rules"][name]).expression
+
+
+@cache
+def _parsed(text: str):
+    return parse_sentence(text).expression
+
+
+class _Expander:
+    """Expands a hassil expression with random choices, recording slot values."""
+
+    def __init__(self, rng: random.Random, values: dict[str, Any]):
+        self.rng = rng
+        self.values = values  # slot list name -> callable(slot_name) returning (text, value)
+        self.slots: dict[str, Any] = {}
+
+    def text(self, exp) -> str:
+        if isinstance(exp, TextChunk):
+            return exp.text
+        if isinstance(exp, RuleReference):
+            return self.text(_rule(exp.rule_name))
+        if isinstance(exp, ListReference):
+            spoken, value = self.values[exp.list_name](exp.slot_name)
+            self.slots[exp.slot_name] = value
+            return spoken
+        if isinstance(exp, Permutation):
+            items = list(exp.items)
+            self.rng.shuffle(items)
+            return " ".join(self.text(i) for i in items)
+        if isinstance(exp, Alternative):
+            return self.text(self.rng.choice(exp.items))
+        if isinstance(exp, Sequence):
+            return "".join(self.text(i) for i in exp.items)
+        raise TypeError(f"unexpected hassil expression {type(exp).__name__}")
+
+
+class DatasetBuilder:
+    """Generates examples for one home."""
+
+    def __init__(self, reg: Registry, seed: int = 0):
+        self.reg = reg
+        self.rng = random.Random(seed)
+        self.by_domain: dict[str, list[Entity]] = {}
+        for e in reg.entities:
+            self.by_domain.setdefault(e.domain, []).append(e)
+        ranges = [e.capabilities.color_temp for e in reg.entities if e.capabilities.color_temp]
+        self._ct_range = (min(r[0] for r in ranges), max(r[1] for r in ranges)) if ranges else None
+        self._validator = jsonschema.Draft202012Validator(decision_schema(reg))
+
+    # ── slot values ───────────────────────────────────────────────────────────
+    def _entities(self, domains: list[str] | None, classes: list[str] | None) -> list[Entity]:
+        pool = [e for e in self.reg.entities if (not domains or e.domain in domains)]
+        if classes:
+            pool = [e for e in pool if e.device_class in classes]
+        return pool
+
+    def _ha_values(self, context: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:
+        rng, lists = self.rng, _ha_data()["lists"]
+        domains = context.get("domain")
+        domains = [domains] if isinstance(domains, str) else domains
+        classes = context.get("device_class")
+        classes = [classes] if isinstance(classes, str) else classes
+
+        # One device per sentence; "{name} in the {area}" names its own area and floor.
+        pool = self._entities(domains, classes)
+        entity = rng.choice(pool) if pool else None
+        own_area = self.reg.area(entity.area) if entity else None
+        own_floor = self.reg.floor(own_area.floor) if own_area else None
+
+        def spoken_value(names: tuple[str, ...]):
+            spoken = rng.choice(names)
+            return spoken, spoken
+
+        def name(_slot):
+            # The name slot is the name or alias as said: the schema's enum holds both.
+            return spoken_value(entity.spoken_names)
+
+        def area(_slot):
+            return spoken_value((own_area or rng.choice(self.reg.areas)).spoken_names)
+
+        def floor(_slot):
+            return spoken_value((own_floor or rng.choice(self.reg.floors)).spoken_names)
+
+        def value_list(list_name):
+            def pick(_slot):
+                v = rng.choice(lists[list_name]["values"])
+                return self._expand_plain(v["in"]), v["out"]
+
+            return pick
+
+        def ranged(low, high, halves=False):
+            def pick(_slot):
+                if halves and rng.random() < 0.3:
+                    x = rng.randrange(low * 2, high * 2 + 1) / 2
+                else:
+                    x = rng.randint(low, high)
+                return (str(x), x)
+
+            return pick
+
+        climates = [e.capabilities for e in self.by_domain.get("climate", [])]
+        t_low = int(min((c.min_temp for c in climates), default=16))
+        t_high = int(max((c.max_temp for c in climates), default=28))
+        cts = [e.capabilities.color_temp for e in self.by_domain.get("light", []) if e.capabilities.color_temp]
+        values: dict[str, Any] = {
+            "name": name,
+            "area": area,
+            "floor": floor,
+            "brightness": ranged(1, 100),
+            "position": ranged(0, 100),
+            "fan_speed": ranged(1, 100),
+            "volume": ranged(0, 100),
+            "temperature": ranged(max(t_low, 16), min(t_high, 28), halves=True),
+            "color_temperature": (lambda _s: (lambda k: (str(k), k))(self.rng.choice(range(cts[0][0], cts[0][1] + 1, 100))))
+            if cts
+            else ranged(2700, 6500),
+            "color": (lambda _s: (lambda c: (c, c))(rng.choice([c for c in colors.COLOR_NAMES]))),
+        }
+        for list_name, spec in lists.items():
+            if list_name in values:
+                continue
+            if "values" in spec:
+                values[list_name] = value_list(list_name)
+            elif "range" in spec:
+                values[list_name] = ranged(spec["range"].get("from", 0), min(spec["range"].get("to", 100), 100))
+            elif "wildcard" in spec:
+                values[list_name] = lambda _s: (lambda w: (w, w))(rng.choice(_WILDCARD_WORDS))
+        return values
+
+    def _expand_plain(self, text: str) -> str:
+        return _Expander(self.rng, {}).text(_parsed(text)).strip()
+
+    # ── sources ───────────────────────────────────────────────────────────────
+    @cache  # noqa: B019 - one builder per home, few calls
+    def _ha_templates(self) -> dict[str, list[tuple[dict, str, str, list[str]]]]:
+        """Per hearth intent, the usable HA sentence templates: (data, sentence, template id,
+        domains its ``{name}`` may be)."""
+        home_domains = set(self.by_domain)
+        out: dict[str, list[tuple[dict, str, str]]] = {}
+        for intent_name in _HA_INTENTS:
+            spec = INTENTS[intent_name]
+            for d, data in enumerate(_ha_data()["intents"].get(intent_name, {}).get("data", [])):
+                context = data.get("requires_context", {})
+                fixed_domain = data.get("slots", {}).get("domain")
+                if fixed_domain is not None and fixed_domain not in spec.domains:
+                    continue
+                domain = fixed_domain or context.get("domain")
+                wanted = [domain] if isinstance(domain, str) else (domain or list(spec.domains))
+                # HA lists domains hearth lacks (input_boolean, scene...): keep the ones it has.
+                domains = [d for d in wanted if d in spec.domains and d in home_domains]
+                classes = context.get("device_class")
+                classes = [classes] if isinstance(classes, str) else classes
+                if not domains or not self._entities(domains, classes):
+                    continue
+                for s, sentence in enumerate(data["sentences"]):
+                    out.setdefault(intent_name, []).append((data, sentence, f"ha:{intent_name}:{d}:{s}", domains))
+        return out
+
+    def _ha_examples(self, count: int) -> list[Example]:
+        """``count`` examples, intents drawn evenly, then a template of the intent."""
+        templates = self._ha_templates()
+        names = sorted(templates)
+        out: list[Example] = []
+        for _ in range(count * 2):
+            if len(out) >= count:
+                break
+            intent_name = self.rng.choice(names)
+            data, sentence, template, domains = self.rng.choice(templates[intent_name])
+            example = self._ha_one(intent_name, INTENTS[intent_name], data, sentence, _HA_INTENTS[intent_name], template, domains)
+            if example is not None:
+                out.append(example)
+        return out
+
+    def _ha_one(self, intent_name, spec, data, sentence, renames, template, domains) -> Example | None:
+        context = data.get("requires_context", {})
+        fixed = dict(data.get("slots", {}))
+        values = self._ha_values({**context, "domain": domains}, fixed)
+        expander = _Expander(self.rng, values)
+        try:
+            text = expander.text(_parsed(sentence))
+        except (KeyError, IndexError, TypeError):
+            return None  # a list this home can't fill (e.g. no floors)
+        intent: dict[str, Any] = {"intent": intent_name}
+        for key, value in {**fixed, **expander.slots}.items():
+            key = renames.get(key, key)
+            if key in spec.slots:
+                intent[key] = value
+        if "color_temp" in intent and self._ct_range:
+            # "candle light" is 1900 K; to a home whose lights stop at 2000 K it means "warmest".
+            intent["color_temp"] = min(max(intent["color_temp"], self._ct_range[0]), self._ct_range[1])
+        if "quantifier" in spec.slots and data.get("response") in _QUANTIFIERS:
+            intent["quantifier"] = _QUANTIFIERS[data["response"]]
+        if intent.get("domain") not in (None, *spec.domains):
+            return None
+        kinds = {e.device_class for e in self.reg.entities if spec.accepts(e) and e.domain == intent.get("domain", e.domain)}
+        if "device_class" in intent and intent["device_class"] not in kinds:
+            return None
+        context_area = None
+        if context.get("area", {}).get("slot") and "area" not in intent:
+            context_area = self.rng.choice(self.reg.areas).id
+        return Example(" ".join(text.split()), canonical_decision({"intents": [intent]}), template, context_area)
+
+    def _own_examples(self, per_template: int) -> list[Example]:
+        out = []
+        rng = self.rng
+        for template_id, intent_name, text, fixed, *filters in _OWN_TEMPLATES:
+            spec = INTENTS[intent_name]
+            domains = filters[0] if filters else None
+            classes = filters[1] if len(filters) > 1 else None
+            pool = [
+                e
+                for e in self.reg.entities
+                if spec.accepts(e) and (not domains or e.domain in domains) and (not classes or e.device_class in classes)
+            ]
+            if not pool:
+                continue
+            for _ in range(per_template):
+                e = rng.choice(pool)
+                area = self.reg.area(e.area)
+                if "{area}" in text and area is None:
+                    continue
+                intent: dict[str, Any] = {"intent": intent_name, **fixed}
+                fill: dict[str, str] = {}
+                if "{name}" in text:
+                    fill["name"] = intent["name"] = rng.choice(e.spoken_names)
+                if "{area}" in text:
+                    fill["area"] = intent["area"] = rng.choice(area.spoken_names)
+                if "{step}" in text:
+                    intent["step"] = rng.choice([5, 10, 15, 20, 25, 30, 50])
+                    fill["step"] = str(intent["step"])
+                if "{hvac_mode" in text:
+                    modes = [m for m in e.capabilities.hvac_modes if m != "off"] or ["heat"]
+                    intent["hvac_mode"] = rng.choice(modes)
+                    fill["hvac_mode"] = intent["hvac_mode"].replace("_", " ")
+                    fill["hvac_mode_word"] = _HVAC_WORDS.get(intent["hvac_mode"], intent["hvac_mode"])
+                if "{mode}" in text:
+                    intent["mode"] = rng.choice(e.capabilities.arm_modes or ("away",))
+                    fill["mode"] = intent["mode"]
+                if "{temperature}" in text:
+                    intent["temperature"] = rng.choice([18, 19, 20, 20.5, 21, 22, 23])
+                    fill["temperature"] = str(intent["temperature"])
+                out.append(Example(text.format(**fill), canonical_decision({"intents": [intent]}), f"own:{template_id}"))
+        return out
+
+    def _negatives(self, count: int) -> list[Example]:
+        out = []
+        rng = self.rng
+        empty = {"intents": []}
+        negative_sentences = [
+            (f"ha-neg:{name}:{d}:{s}", sentence)
+            for name in _HA_NEGATIVE
+            for d, data in enumerate(_ha_data()["intents"].get(name, {}).get("data", []))
+            for s, sentence in enumerate(data["sentences"])
+        ]
+        for i in range(count):
+            kind = i % 3
+            if kind == 0 and negative_sentences:
+                template, sentence = rng.choice(negative_sentences)
+                values = self._ha_values({}, {})
+                try:
+                    text = _Expander(rng, values).text(_parsed(sentence))
+                except (KeyError, IndexError, TypeError):
+                    continue
+            elif kind == 1:
+                template, text = "neg:chit_chat", rng.choice(_CHIT_CHAT)
+                template += f":{_CHIT_CHAT.index(text) % 7}"
+            else:
+                fake = rng.choice(_FAKE_DEVICES)
+                verb = rng.choice(["turn on the", "switch off the", "start the", "is the {} on", "open the"])
+                text = verb.format(fake) if "{}" in verb else f"{verb} {fake}"
+                template = f"neg:unknown_device:{_FAKE_DEVICES.index(fake) % 5}"
+            out.append(Example(" ".join(text.split()), empty, template))
+        return out
+
+    def _combined(self, singles: list[Example], count: int) -> list[Example]:
+        """Two commands in one sentence: "turn off the hall light and lock the front door"."""
+        rng = self.rng
+        actions = [e for e in singles if e.decision["intents"] and not INTENTS[e.decision["intents"][0]["intent"]].query and e.context_area is None]
+        out = []
+        for _ in range(count if actions else 0):
+            a, b = rng.choice(actions), rng.choice(actions)
+            if a.text == b.text:
+                continue
+            joiner = rng.choice([" and ", " and then ", ", then ", " and also "])
+            decision = {"intents": a.decision["intents"] + b.decision["intents"]}
+            template = f"combo:{a.template}+{b.template}"
+            out.append(Example(a.text.rstrip(".!?") + joiner + b.text[0].lower() + b.text[1:], decision, template))
+        return out
+
+    # ── variants ──────────────────────────────────────────────────────────────
+    def _variant(self, ex: Example) -> Example:
+        rng, text = self.rng, ex.text
+        r = rng.random()
+        if r < 0.3:  # speech recogniser: lower case, no punctuation, numbers as words
+            words = []
+            for w in text.lower().replace("%", " percent").split():
+                core = w.strip(".,!?;:")
+                try:
+                    value = float(core)
+                    words.append(number_words(value))
+                except ValueError:
+                    words.append("".join(ch for ch in core if ch.isalnum() or ch in " '"))
+            text = " ".join(w for w in words if w)
+        elif r < 0.4:  # a typo in a word that is not a name
+            words = text.split()
+            i = rng.randrange(len(words))
+            w = words[i]
+            if len(w) > 4 and w.isalpha() and not any(w in n for e in self.reg.entities for n in e.spoken_names):
+                j = rng.randrange(1, len(w) - 1)
+                words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+            text = " ".join(words)
+        if rng.random() < 0.15:
+            text = f"{rng.choice(_WAKE_WORDS)} {text}"
+        elif rng.random() < 0.15:
+            text = f"{rng.choice(_FILLERS)} {text}"
+        if rng.random() < 0.5:
+            text = text[0].upper() + text[1:]
+        return Example(text, ex.decision, ex.template, ex.context_area)
+
+    def build(self, examples: int = 6000) -> list[Example]:
+        """About ``examples`` pairs: HA templates ~60%, own templates ~15%, two-command
+        sentences ~8%, negatives ~17%."""
+        own = self._own_examples(per_template=max(1, examples * 15 // 100 // len(_OWN_TEMPLATES)))
+        singles = own + self._ha_examples(examples * 75 // 100 - len(own))
+        combined = self._combined(singles, examples * 8 // 100)
+        negatives = self._negatives(examples - len(singles) - len(combined))
+        out = [self._variant(e) for e in singles + combined + negatives if self._validator.is_valid(e.decision)]
+        self.rng.shuffle(out)
+        return out
+
+
+def write_dataset(reg: Registry, out_dir: str | Path, examples: int = 6000, seed: int = 0) -> dict[str, int]:
+    """Write ``train.jsonl`` and ``valid.jsonl`` to ``out_dir``; return the counts."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    data = DatasetBuilder(reg, seed).build(examples)
+    counts = {"train": 0, "valid": 0}
+    with (out / "train.jsonl").open("w", encoding="utf-8") as train, (out / "valid.jsonl").open("w", encoding="utf-8") as valid:
+        for ex in data:
+            split = "valid" if is_validation(ex.template) else "train"
+            (valid if split == "valid" else train).write(json.dumps(ex.to_json(), ensure_ascii=False) + "\n")
+            counts[split] += 1
+    return counts
+
+
+def generic_pairs(examples: int, seed: int = 0, per_home: int = 60) -> list[tuple[Registry, Example]]:
+    """Examples over many random homes (``finetune.homes``), for an adapter that works in homes
+    it never saw: ``per_home`` examples from each of ``examples / per_home`` homes."""
+    from finetune.homes import random_home
+
+    pairs: list[tuple[Registry, Example]] = []
+    for i in range(max(1, examples // per_home)):
+        home = random_home(seed * 100_003 + i)
+        pairs += [(home, e) for e in DatasetBuilder(home, seed * 100_003 + i).build(per_home)]
+    return pairs

@@ -1,0 +1,151 @@
+"""Accuracy of a model (+ adapter) on labelled commands.
+
+    hearth eval --config config/home.yaml --data valid.jsonl [--adapter DIR] [--json out.json]
+
+Lines are Home Assistant's test format, ``{"text", "intent", "slots", "context"?}`` (an intent
+of null means "no action"), or hearth's own ``{"text", "decision"}`` for several intents.
+Intent accuracy: the same intents, in order. Full match: the same intents, the same resolved
+target entities ("lounge" and "living room" are the same room), the same other slots.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent.intents import TARGET_SLOTS
+from agent.pipeline import Pipeline
+from agent.planner import Planner
+
+
+@dataclass
+class Case:
+    """One labelled command."""
+
+    text: str
+    expected: dict[str, Any]
+    context_area: str | None = None
+
+
+def read_cases(path: str | Path) -> list[Case]:
+    cases = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if "decision" in row:
+                expected = row["decision"]
+            elif row.get("intent") is None:
+                expected = {"intents": []}
+            else:
+                expected = {"intents": [{"intent": row["intent"], **row.get("slots", {})}]}
+            area = (row.get("context") or {}).get("area")
+            cases.append(Case(row["text"], expected, area))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{n}: not an evaluation line ({exc})") from None
+    return cases
+
+
+def _names(decision: dict[str, Any]) -> list[str]:
+    return [i["intent"] for i in decision["intents"]]
+
+
+def full_match(planner: Planner, expected: dict[str, Any], predicted: dict[str, Any], area: str | None) -> bool:
+    """Same intents, same resolved targets, same value slots."""
+    if _names(expected) != _names(predicted):
+        return False
+    if not expected["intents"]:
+        return True
+    exp_plan = planner.plan(expected, context_area=area)
+    pred_plan = planner.plan(predicted, context_area=area)
+    if exp_plan.reason is not None or pred_plan.reason is not None:
+        return json.dumps(expected, sort_keys=True) == json.dumps(predicted, sort_keys=True)
+    for e, p, ep, pp in zip(expected["intents"], predicted["intents"], exp_plan.intents, pred_plan.intents):
+        if ep.reason is None and pp.reason is None:
+            if sorted(ep.targets) != sorted(pp.targets):
+                return False
+        elif {k: v for k, v in e.items() if k in TARGET_SLOTS} != {k: v for k, v in p.items() if k in TARGET_SLOTS}:
+            return False
+        values = lambda d: {k: v for k, v in d.items() if k not in TARGET_SLOTS and k != "intent"}  # noqa: E731
+        if values(e) != values(p):
+            return False
+    return True
+
+
+@dataclass
+class Report:
+    """Evaluation figures."""
+
+    n: int = 0
+    intent_correct: int = 0
+    full_correct: int = 0
+    negatives: int = 0
+    negatives_correct: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    per_intent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    confusions: Counter = field(default_factory=Counter)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        lat = sorted(self.latencies_ms)
+        return {
+            "examples": self.n,
+            "intent_accuracy": self.intent_correct / max(1, self.n),
+            "full_match": self.full_correct / max(1, self.n),
+            "negatives": self.negatives,
+            "negatives_correct": self.negatives_correct / max(1, self.negatives),
+            "latency_p50_ms": lat[len(lat) // 2] if lat else None,
+            "latency_p95_ms": lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))] if lat else None,
+            "per_intent": {k: {"n": v[0], "intent_accuracy": v[1] / v[0], "full_match": v[2] / v[0]} for k, v in sorted(self.per_intent.items())},
+            "confusions": [{"expected": e, "predicted": p, "count": c} for (e, p), c in self.confusions.most_common(10)],
+            "errors": self.errors[:50],
+        }
+
+    def text(self) -> str:
+        j = self.to_json()
+        lines = [
+            f"{j['examples']} commands: intent accuracy {j['intent_accuracy']:.1%}, full match {j['full_match']:.1%}, "
+            f"negatives correctly empty {j['negatives_correct']:.1%} of {j['negatives']}",
+            f"latency p50 {j['latency_p50_ms']:.0f} ms, p95 {j['latency_p95_ms']:.0f} ms",
+            "",
+            f"{'intent':<28}{'n':>5}{'intent':>9}{'full':>8}",
+        ]
+        for name, v in j["per_intent"].items():
+            lines.append(f"{name:<28}{v['n']:>5}{v['intent_accuracy']:>9.1%}{v['full_match']:>8.1%}")
+        if j["confusions"]:
+            lines += ["", "worst confusions (expected -> predicted):"]
+            lines += [f"  {c['count']:>4}  {c['expected']} -> {c['predicted']}" for c in j["confusions"]]
+        return "\n".join(lines)
+
+
+def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> Report:
+    from tqdm import tqdm
+
+    report = Report()
+    for case in tqdm(cases, disable=not progress, unit="cmd", dynamic_ncols=True):
+        result = pipeline.parse(case.text, area=case.context_area)
+        predicted = result.decision
+        exp_key = "+".join(_names(case.expected)) or "(none)"
+        pred_key = "+".join(_names(predicted)) or "(none)"
+        intent_ok = exp_key == pred_key
+        full_ok = intent_ok and full_match(pipeline.planner, case.expected, predicted, case.context_area)
+        report.n += 1
+        report.intent_correct += intent_ok
+        report.full_correct += full_ok
+        report.latencies_ms.append(result.latency_ms)
+        row = report.per_intent[exp_key if len(case.expected["intents"]) < 2 else "(several)"]
+        row[0] += 1
+        row[1] += intent_ok
+        row[2] += full_ok
+        if not case.expected["intents"]:
+            report.negatives += 1
+            report.negatives_correct += not predicted["intents"]
+        if not intent_ok:
+            report.confusions[(exp_key, pred_key)] += 1
+        if not full_ok:
+            report.errors.append({"text": case.text, "expected": case.expected, "predicted": predicted})
+    return report
