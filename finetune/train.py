@@ -192,9 +192,9 @@ def train(
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         step += 1
-        losses.append((step, float(loss)))
+        losses.append((step, float(loss.detach())))
         elapsed = seconds + time.perf_counter() - start
-        bar.set_postfix(loss=f"{float(loss):.3f}", ex_s=f"{step * config.batch_size / elapsed:.1f}")
+        bar.set_postfix(loss=f"{losses[-1][1]:.3f}", ex_s=f"{step * config.batch_size / elapsed:.1f}")
         bar.update(1)
         if step % config.checkpoint_every == 0 or step == config.steps:
             ckpt.mkdir(parents=True, exist_ok=True)
