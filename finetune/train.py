@@ -35,7 +35,7 @@ class TrainConfig:
 
     steps: int = 600
     batch_size: int = 8
-    lr: float = 3e-4
+    lr: float = 8e-4  # 3e-4 reached 55% full match in 400 steps on held-out phrasings, 8e-4 79%
     warmup: int = 30
     lora_r: int = 8  # r=8 on every linear layer of SmolLM2-135M: a 9.8 MB adapter
     lora_alpha: int = 16
