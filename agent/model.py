@@ -213,7 +213,9 @@ def load_model(base: str, adapter: str | Path | None = None, quantize: str = "in
         from peft import PeftModel
 
         try:
-            model = PeftModel.from_pretrained(model, info.path).merge_and_unload()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)  # transformers' deprecation chatter
+                model = PeftModel.from_pretrained(model, info.path).merge_and_unload()
         except Exception as exc:  # noqa: BLE001 - peft/safetensors raise many types for bad files
             raise ModelError(f"Adapter {info.path} can't be applied to {base}: {exc}") from exc
         timings["adapter"] = time.perf_counter() - t
