@@ -155,7 +155,8 @@ class ConstrainedDecoder:
         """Decode a decision for a command's prompt tokens (``agent.prompt.command_tokens``).
 
         ``guesses``: token sequences of likely decisions (``agent.serialize.decision_tokens``),
-        used as drafts; they change how many calls decoding takes, never what it writes.
+        used as drafts; they change how many calls decoding takes, not what it writes (exactly
+        so in fp32; with int8 see the module note on near-ties).
         ``force``: write these tokens instead of the model's choices (teacher forcing, for
         checking that training targets are exactly what the decoder writes); each must be
         allowed by the grammar, else ``DecodeError``.

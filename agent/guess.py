@@ -59,18 +59,19 @@ class Guesser:
     def _clause(self, clause: str) -> list[dict[str, Any]]:
         """Guesses for one clause: the first intent guess, with alternative targets (by name,
         by area, by area and kind), since the model may follow any of Home Assistant's forms."""
-        first = self._first(clause)
+        found = self._found(clause)
+        first = self._first(clause, found)
         if not first or not first[0]:
             return first
         intent = first[0]
         out = [intent]
-        area = next((p for p in self._found(clause) if p.kind == "area"), None)
+        area = next((p for p in found if p.kind == "area"), None)
         if area is None:
             # "bedroom fan" also reads as the fan in the bedroom
             area = next((p for p in self.phrases if p.kind == "area" and re.search(rf"\b{re.escape(p.text)}\b", clause)), None)
         values = {k: v for k, v in intent.items() if k not in ("name", "area", "floor", "domain", "device_class", "intent")}
         if area is not None and "name" in intent:
-            kind = next((p.domain for p in self._found(clause) if p.kind == "name"), None)
+            kind = next((p.domain for p in found if p.kind == "name"), None)
             out.append({"intent": intent["intent"], "area": area.value, **values})
             if kind:
                 out.append({"intent": intent["intent"], "area": area.value, "domain": kind, **values})
@@ -78,11 +79,10 @@ class Guesser:
             out.append({"intent": intent["intent"], "area": intent["area"], "domain": "light", **values})
         return out
 
-    def _first(self, clause: str) -> list[dict[str, Any]]:
+    def _first(self, clause: str, found: list[_Phrase]) -> list[dict[str, Any]]:
         words = clause.split()
         if not words:
             return []
-        found = self._found(clause)
         names = [p for p in found if p.kind == "name"]
         areas = [p for p in found if p.kind == "area"]
         floors = [p for p in found if p.kind == "floor"]

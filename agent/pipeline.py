@@ -16,7 +16,7 @@ from agent.decoder import ConstrainedDecoder, DecoderOptions
 from agent.guess import Guesser
 from agent.model import LoadedModel, load_model
 from agent.planner import Plan, Planner
-from agent.prompt import clean_command, command_tokens, prefix_tokens
+from agent.prompt import command_tokens, prefix_tokens
 from agent.registry import Registry
 from agent.serialize import decision_tokens
 
@@ -89,7 +89,7 @@ class Pipeline:
     def parse(self, text: str, area: str | None = None, states: Mapping[str, Mapping[str, Any]] | None = None) -> ParseResult:
         """Understand and plan one command; ``CommandError`` for an empty or overlong text."""
         t0 = time.perf_counter()
-        ids = command_tokens(clean_command(text), self.loaded.tokenizer)
+        ids = command_tokens(text, self.loaded.tokenizer)  # cleans (and refuses) the text
         guesses = [decision_tokens(d, self.loaded.tokenizer) for d in self.guesser.guess(text)]
         t1 = time.perf_counter()
         decoded = self.decoder.decode(ids, guesses=guesses)
