@@ -74,6 +74,101 @@ def _parse(args: argparse.Namespace) -> int:
     return status
 
 
+def _load_pipeline(registry, args, command: str):
+    from agent.errors import HearthError
+    from agent.pipeline import Pipeline
+
+    try:
+        return Pipeline.from_registry(registry, adapter=args.adapter, threads=args.threads)
+    except HearthError as exc:
+        print(f"hearth {command}: {exc}", file=sys.stderr)
+        return None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+
+    from agent import logs
+    from agent.daemon import Daemon
+
+    logs.setup(args.log_level, json_lines=args.log_format == "json")
+    registry = _load(args.config)
+    if registry is None:
+        return 1
+    log = logging.getLogger("hearth.serve")
+    log.info("loading the model")
+    pipeline = _load_pipeline(registry, args, "serve")
+    if pipeline is None:
+        return 1
+    daemon = Daemon(registry, pipeline)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        # Finish the command in hand, then leave: the rest stay queued on the broker.
+        signal.signal(sig, lambda *_: daemon.stop())
+    b = registry.broker
+    log.info("serving", extra={"fields": {"broker": f"{b.host}:{b.port}", "command_topic": daemon.command_topic}})
+    daemon.serve_forever()
+    log.info("stopped", extra={"fields": {"handled": daemon.handled}})
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+    import threading
+
+    from agent import logs
+    from agent.broker import ensure_broker
+    from agent.simulator import SimulatorService
+
+    logs.setup(args.log_level, json_lines=args.log_format == "json")
+    registry = _load(args.config)
+    if registry is None:
+        return 1
+    try:
+        broker = ensure_broker(registry.broker)
+    except (ConnectionError, RuntimeError) as exc:
+        print(f"hearth simulate: {exc}", file=sys.stderr)
+        return 1
+    service = SimulatorService(registry)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    service.start()
+    logging.getLogger("hearth.simulate").info(
+        "simulating devices", extra={"fields": {"entities": len(registry.entities), "topics": len(service.simulator.topics())}}
+    )
+    try:
+        stop.wait()
+    finally:
+        service.stop()
+        if broker is not None:
+            broker.stop()
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    import logging
+
+    from agent import logs
+    from agent.demo import run_demo
+
+    logs.setup("warning", json_lines=False)
+    registry = _load(args.config)
+    if registry is None:
+        return 1
+    logging.getLogger("hearth.broker").setLevel(logging.INFO)
+    pipeline = _load_pipeline(registry, args, "demo")
+    if pipeline is None:
+        return 1
+    texts = (line.strip() for line in sys.stdin if line.strip()) if not args.text else iter(args.text)
+    try:
+        return run_demo(registry, pipeline, texts, sys.stdout)
+    except (ConnectionError, RuntimeError) as exc:
+        print(f"hearth demo: {exc}", file=sys.stderr)
+        return 1
+
+
 def _dataset(args: argparse.Namespace) -> int:
     registry = _load(args.config)
     if registry is None:
@@ -187,6 +282,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", action="store_true", help="read commands from stdin, one per line")
     p.add_argument("text", nargs="*", metavar="TEXT", help="commands, e.g. 'dim the living room to 30%%'")
     p.set_defaults(run=_parse)
+
+    p = sub.add_parser(
+        "serve",
+        help="run the home hub service: MQTT commands in, device actions and results out",
+        description="Load the model, then serve <prefix>/command (and Rhasspy/Hermes topics): publish device "
+        "messages, confirm them against device state, answer questions from state, ask before risky "
+        "actions, and publish a result per command on <prefix>/result. Stops cleanly on SIGTERM/SIGINT.",
+    )
+    p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
+    p.add_argument("--adapter", metavar="DIR", help="LoRA adapter folder (default: model.adapter of the config)")
+    p.add_argument("--threads", type=int, metavar="N", help="torch threads (default: model.threads of the config)")
+    p.add_argument("--log-format", choices=("json", "text"), default="json", help="log lines as JSON (default) or text")
+    p.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
+    p.set_defaults(run=_serve)
+
+    p = sub.add_parser(
+        "simulate",
+        help="run virtual devices for every entity of a home on the broker (starts a broker if none runs)",
+        description="Every entity of the home becomes a virtual device speaking its protocol (zigbee2mqtt, "
+        "Tasmota, Home Assistant-style, templates): it takes commands and reports its new state. "
+        "Where no broker answers at the configured local address, starts Mosquitto (or the embedded "
+        "amqtt broker) and says so.",
+    )
+    p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
+    p.add_argument("--log-format", choices=("json", "text"), default="text", help="log lines as text (default) or JSON")
+    p.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
+    p.set_defaults(run=_simulate)
+
+    p = sub.add_parser(
+        "demo",
+        help="try it end to end: broker, simulated devices and the service in one process",
+        description="Start a broker if none runs, simulate the home's devices, run the service, send each "
+        "command over MQTT and print what the devices received and the result. Commands come from the "
+        "arguments, or one per line from stdin.",
+    )
+    p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
+    p.add_argument("--adapter", metavar="DIR", help="LoRA adapter folder (default: model.adapter of the config)")
+    p.add_argument("--threads", type=int, metavar="N", help="torch threads (default: model.threads of the config)")
+    p.add_argument("text", nargs="*", metavar="TEXT", help="commands, e.g. 'is the garage door open?'")
+    p.set_defaults(run=_demo)
 
     p = sub.add_parser("dataset", help="generate training and validation examples for a home")
     p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")

@@ -23,6 +23,7 @@ from agent.protocols import PROTOCOLS
 from agent.registry import (
     Area,
     BrokerSettings,
+    DaemonSettings,
     Capabilities,
     Entity,
     Floor,
@@ -155,6 +156,7 @@ def _build(data: dict[str, Any]) -> Registry:
         broker=BrokerSettings(**broker),
         model=ModelSettings(**data.get("model", {})),
         policy=Policy(rules),
+        daemon=DaemonSettings(**data.get("daemon", {})),
     )
 
 

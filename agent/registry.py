@@ -168,6 +168,20 @@ class ModelSettings:
     """torch threads; None lets torch choose."""
 
 
+@dataclass(frozen=True)
+class DaemonSettings:
+    """How ``hearth serve`` behaves (``daemon:`` in the config)."""
+
+    state_timeout_s: float = 2.0
+    """How long a device has to report its new state before the result says "not confirmed"."""
+    confirm_window_s: float = 30.0
+    """How long a risky action waits for a "yes" from the same site."""
+    queue_size: int = 64
+    """Commands waiting at most; a flood beyond it gets error results, not memory."""
+    hermes: bool = True
+    """Also serve Rhasspy/Snips Hermes topics."""
+
+
 @dataclass
 class Registry:
     """A whole home, with lookups by spoken name."""
@@ -179,6 +193,7 @@ class Registry:
     broker: BrokerSettings = field(default_factory=BrokerSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     policy: Policy = field(default_factory=Policy)
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
 
     def __post_init__(self) -> None:
         self._entity_by_id = {e.id: e for e in self.entities}

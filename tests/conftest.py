@@ -35,3 +35,16 @@ def tiny_loaded(tiny_model_dir):
     from agent.model import load_model
 
     return load_model(str(tiny_model_dir), quantize="none")
+
+
+@pytest.fixture(scope="session")
+def home_pipeline(tmp_path_factory):
+    """The real default model with the example home's shipped adapter, as `hearth serve` loads
+    it. Converted from the package's GGUF once per session unless HEARTH_CACHE names a cache."""
+    import os
+
+    from agent.pipeline import Pipeline
+
+    if not os.environ.get("HEARTH_CACHE"):
+        os.environ["HEARTH_CACHE"] = str(tmp_path_factory.mktemp("hearth-cache"))
+    return Pipeline.from_registry(load_registry(HOME_YAML), threads=2)

@@ -7,7 +7,19 @@ Every module offers the same surface:
   (schema-checked) ``protocol`` block of an entity and the config's ``protocols`` defaults;
 - ``check(entity)``: problems with the binding as ``(field, message)`` pairs;
 - ``state_topics(entity)``: topics on which the device reports its state;
-- ``encode(entity, commands)``: the messages to publish, or ``UnsupportedCommand``.
+- ``encode(entity, commands)``: the messages to publish, or ``UnsupportedCommand``;
+- ``parse_state(entity, topic, payload)``: the fields of ``agent.states`` a report carries
+  (``{}`` for a report with none of them), None for anything that is not a report.
+
+And the device's side, for simulated devices (``agent.simulator``):
+
+- ``command_topics(entity)``: topics the device listens on (may hold ``+``);
+- ``decode(entity, topic, payload)``: the commands a message carries, the inverse of
+  ``encode``; ``ValueError`` for what the device would not understand;
+- ``report(entity, state)``: the retained messages in which the device publishes ``state``.
+
+A binding that drives fans in steps has ``speed_steps``, so that a confirmation expects the
+percentage the device will really run at.
 """
 
 from __future__ import annotations

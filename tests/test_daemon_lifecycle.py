@@ -1,0 +1,144 @@
+"""The service's life: broker restarts, SIGTERM, last will; run as users run it where it matters
+(the `hearth serve` and `hearth simulate` console scripts)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+from agent.broker import connect, make_client, start_mosquitto
+from agent.registry import BrokerSettings
+from tests.conftest import HOME_YAML
+from tests.mqtt_probe import Probe, require_broker, run_home
+
+HEARTH = str(Path(sys.executable).parent / "hearth")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_broker_restart_mid_run_loses_no_command_and_runs_it_once(home, home_pipeline, tmp_path):
+    port = free_port()
+    broker = start_mosquitto("127.0.0.1", port, persistence_dir=str(tmp_path / "mosquitto"))
+    settings = BrokerSettings(port=port)
+    running = run_home(home, home_pipeline, settings)
+    probe = Probe([running.result_topic], settings, persistent=True)
+    try:
+        probe.publish(running.command_topic, json.dumps({"text": "turn off the kitchen light", "id": "before"}))
+        probe.wait(lambda s: any(m.json()["id"] == "before" for m in s))
+
+        broker.stop()
+        deadline = time.monotonic() + 10
+        while running.daemon._connected.is_set() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not running.daemon._connected.is_set(), "the daemon did not notice the broker going away"
+        broker = start_mosquitto("127.0.0.1", port, persistence_dir=str(tmp_path / "mosquitto"))
+        # Sent at once, while the daemon is still waiting out its reconnect backoff: the broker
+        # keeps it in the daemon's persistent session.
+        sender = make_client(settings, f"sender-{uuid.uuid4().hex[:6]}")
+        connect(sender, settings)
+        sender.publish(running.command_topic, json.dumps({"text": "turn on the kitchen light", "id": "during"}), qos=1).wait_for_publish(timeout=10)
+        mark = len(running.simulator.received)
+
+        probe.wait(lambda s: any(m.json()["id"] == "during" for m in s), timeout=60)
+        time.sleep(1.5)  # a second execution would show up by now
+        results = [m.json() for m in probe.seen if m.json()["id"] == "during"]
+        assert len(results) == 1
+        assert results[0]["response_type"] == "action_done" and results[0]["success"] == ["light.kitchen_ceiling"]
+        assert [t for t, _ in running.simulator.received[mark:]] == ["cmnd/kitchen_ceiling/POWER"]
+        assert running.daemon._connected.is_set()
+        sender.loop_stop()
+        sender.disconnect()
+    finally:
+        probe.close()
+        running.stop()
+        broker.stop()
+
+
+def _config(tmp_path: Path, prefix: str) -> Path:
+    raw = yaml.safe_load(HOME_YAML.read_text(encoding="utf-8"))
+    raw["broker"].update(prefix=prefix, client_id=f"hearth-{prefix}")
+    raw["model"]["adapter"] = str((HOME_YAML.parent / raw["model"]["adapter"]).resolve())
+    path = tmp_path / "home.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([HEARTH, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+
+
+def test_serve_and_simulate_end_to_end_then_sigterm_finishes_the_command(home_pipeline, tmp_path):
+    """`hearth simulate` and `hearth serve` as separate processes; SIGTERM right after a command
+    arrives: its result still goes out, then status offline, exit 0."""
+    require_broker()
+    prefix = f"serve-{uuid.uuid4().hex[:6]}"
+    config = _config(tmp_path, prefix)
+    probe = Probe([f"{prefix}/status", f"{prefix}/result", "cmnd/kitchen_ceiling/POWER"])
+    simulate = _start("simulate", "--config", str(config))
+    serve = _start("serve", "--config", str(config), "--threads", "2")
+    try:
+        probe.wait(lambda s: any(m.topic == f"{prefix}/status" and m.payload == b"online" for m in s), timeout=120)
+        mark = probe.mark()
+        probe.publish(f"{prefix}/command", json.dumps({"text": "turn on the kitchen light", "id": "term-1"}))
+        serve.send_signal(signal.SIGTERM)
+        seen = probe.wait(lambda s: any(m.topic == f"{prefix}/status" and m.payload == b"offline" for m in s), mark, timeout=60)
+        assert serve.wait(timeout=30) == 0
+        results = [m.json() for m in seen if m.topic == f"{prefix}/result"]
+        assert [r["id"] for r in results] == ["term-1"]
+        assert results[0]["success"] == ["light.kitchen_ceiling"]
+        assert [m.topic for m in seen].index(f"{prefix}/result") < [m.topic for m in seen].index(f"{prefix}/status")
+        logs = [json.loads(line) for line in serve.stderr.read().splitlines() if line.startswith("{")]
+        command_logs = [entry for entry in logs if entry["msg"] == "command"]
+        assert command_logs and {"decode", "plan", "publish", "confirm"} <= set(command_logs[-1]["stages_ms"])
+    finally:
+        for p in (serve, simulate):
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+        assert simulate.wait(timeout=30) == 0
+        probe.close()
+
+
+def test_last_will_says_offline_when_the_service_dies(home_pipeline, tmp_path):
+    require_broker()
+    prefix = f"will-{uuid.uuid4().hex[:6]}"
+    config = _config(tmp_path, prefix)
+    probe = Probe([f"{prefix}/status"])
+    serve = _start("serve", "--config", str(config), "--threads", "2")
+    try:
+        probe.wait(lambda s: any(m.payload == b"online" for m in s), timeout=120)
+        mark = probe.mark()
+        serve.send_signal(signal.SIGKILL)
+        seen = probe.wait(lambda s: bool(s), mark, timeout=30)
+        assert seen[0].payload == b"offline"
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+        serve.wait(timeout=10)
+        probe.close()
+
+
+@pytest.mark.parametrize("broken", ["broker: {port: 0}\n", "daemon: {queue_size: 0}\n", "daemon: {state_timeout_s: -1}\n"])
+def test_serve_refuses_a_broken_config_with_a_clear_error(tmp_path, broken):
+    raw = yaml.safe_load(HOME_YAML.read_text(encoding="utf-8"))
+    raw.update(yaml.safe_load(broken))
+    raw["model"]["adapter"] = str((HOME_YAML.parent / raw["model"]["adapter"]).resolve())
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    out = subprocess.run([HEARTH, "serve", "--config", str(path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert "problem" in out.stderr and next(iter(yaml.safe_load(broken))) in out.stderr
+
