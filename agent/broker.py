@@ -58,9 +58,19 @@ def make_client(
     if will is not None:
         client.will_set(will.topic, will.payload, qos=will.qos, retain=will.retain)
     client.reconnect_delay_set(min_delay=RECONNECT_MIN_S, max_delay=RECONNECT_MAX_S)
+    client.on_socket_open = _no_delay
     # Commands are small; a bounded in-flight window keeps a slow hub from being flooded.
     client.max_inflight_messages_set(20)
     return client
+
+
+def _no_delay(_client, _userdata, sock) -> None:
+    """Small packets go out at once. With Nagle's algorithm a publish right after an
+    acknowledgement waits for the broker's delayed TCP ack: 40 ms per command, measured."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (OSError, AttributeError):  # not a TCP socket (e.g. a websocket wrapper)
+        pass
 
 
 def connect(client: mqtt.Client, settings: BrokerSettings) -> None:
@@ -113,7 +123,7 @@ def start_mosquitto(host: str, port: int, persistence_dir: str | None = None) ->
     folder.mkdir(parents=True, exist_ok=True)
     conf = folder / "mosquitto.conf"
     conf.write_text(
-        f"listener {port} {host}\nallow_anonymous true\npersistence true\npersistence_location {folder}/\n"
+        f"listener {port} {host}\nallow_anonymous true\nset_tcp_nodelay true\npersistence true\npersistence_location {folder}/\n"
         "autosave_interval 1\n"
         # Started as root, Mosquitto would drop to its own user, which can't write a private folder.
         + ("user root\n" if os.geteuid() == 0 else ""),

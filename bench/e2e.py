@@ -3,7 +3,8 @@ the simulated device, with the service (`hearth serve`) in its own process.
 
     python bench/e2e.py [--config config/home.yaml] [--threads 2] [-n 100]
 
-Starts a broker if none runs on the config's address, simulates the home's devices in this
+Runs its own Mosquitto on a free port (with ``set_tcp_nodelay true``; ``--config-broker`` uses
+the config's broker instead, started if none runs there), simulates the home's devices in this
 process, runs `hearth serve` under a topic prefix of its own, sends the 100 bench commands one
 at a time and prints p50/p95 of: publish -> device message (commands that act), publish ->
 result (all), and the stages inside the service (queue, prompt, decode, plan, publish, wait
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import queue
+import socket
 import statistics
 import subprocess
 import sys
@@ -42,9 +44,14 @@ def main() -> int:
     ap.add_argument("--config", default=str(ROOT / "config" / "home.yaml"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("-n", type=int, default=100)
+    ap.add_argument(
+        "--config-broker",
+        action="store_true",
+        help="use the broker the config names instead of a Mosquitto of the bench's own (set_tcp_nodelay true)",
+    )
     args = ap.parse_args()
 
-    from agent.broker import connect, ensure_broker, make_client
+    from agent.broker import _mosquitto, connect, ensure_broker, make_client, start_mosquitto
     from agent.config import load_registry
     from agent.simulator import SimulatorService
     from bench.commands import bench_commands
@@ -53,12 +60,25 @@ def main() -> int:
     raw = yaml.safe_load(config.read_text(encoding="utf-8"))
     prefix = f"bench-{uuid.uuid4().hex[:6]}"
     raw.setdefault("broker", {}).update(prefix=prefix, client_id=f"hearth-{prefix}")
+    local = None
+    if not args.config_broker and _mosquitto() is not None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        local = start_mosquitto("127.0.0.1", port)
+        raw["broker"].update(host="127.0.0.1", port=port)
     if raw.get("model", {}).get("adapter"):
         raw["model"]["adapter"] = str((config.parent / raw["model"]["adapter"]).resolve())
     tmp = Path(tempfile.mkdtemp(prefix="hearth-e2e-"))
     (tmp / "home.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     registry = load_registry(tmp / "home.yaml")
-    local = ensure_broker(registry.broker)
+    if local is None:
+        local = ensure_broker(registry.broker)
+    broker_note = (
+        f"its own Mosquitto (set_tcp_nodelay true) on port {registry.broker.port}"
+        if local is not None and local.kind == "mosquitto" and not args.config_broker
+        else f"the broker at {registry.broker.host}:{registry.broker.port}"
+    )
 
     arrivals: queue.Queue[tuple[float, str]] = queue.Queue()
     simulator = SimulatorService(registry, on_command=lambda topic, _payload: arrivals.put((time.perf_counter(), topic)))
@@ -124,7 +144,7 @@ def main() -> int:
         kinds[r["result"]["response_type"]] = kinds.get(r["result"]["response_type"], 0) + 1
     confirmed = sum(1 for r in acted if r["result"]["success"])
 
-    print(f"hearth end to end: {len(rows)} commands over MQTT, {os.cpu_count()} cores, {args.threads} threads; service started and warmed in {startup_s:.1f} s")
+    print(f"hearth end to end: {len(rows)} commands over MQTT via {broker_note}, {os.cpu_count()} cores, {args.threads} threads; service started and warmed in {startup_s:.1f} s")
     print(f"results: {', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}; {len(acted)} reached a device, {confirmed} of them confirmed by the device's state")
     print()
     print(f"{'measure':<40} {'p50 ms':>8} {'p95 ms':>8}")

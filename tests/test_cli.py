@@ -22,7 +22,7 @@ def hearth(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 def test_help_lists_subcommands():
     out = hearth("--help")
     assert out.returncode == 0
-    for command in ("check", "plan", "schema"):
+    for command in ("check", "plan", "schema", "parse", "serve", "simulate", "demo", "dataset", "finetune", "eval"):
         assert command in out.stdout
 
 

@@ -142,3 +142,60 @@ def test_serve_refuses_a_broken_config_with_a_clear_error(tmp_path, broken):
     assert out.returncode == 1
     assert "problem" in out.stderr and next(iter(yaml.safe_load(broken))) in out.stderr
 
+
+
+def test_simulator_speaks_tasmota_on_the_embedded_broker(home):
+    """Where no Mosquitto is installed, amqtt (pure Python) is the broker: the simulator works on it."""
+    import dataclasses
+
+    from agent.broker import start_amqtt
+    from agent.simulator import SimulatorService
+
+    port = free_port()
+    broker = start_amqtt("127.0.0.1", port)
+    settings = BrokerSettings(port=port)
+    registry = dataclasses.replace(home, broker=dataclasses.replace(home.broker, port=port, client_id=f"sim-{uuid.uuid4().hex[:6]}"))
+    simulator = SimulatorService(registry)
+    simulator.start()
+    probe = Probe(["stat/kitchen_ceiling/RESULT"], settings)
+    try:
+        assert simulator.wait_connected(10)
+        probe.publish("cmnd/kitchen_ceiling/POWER", "ON")
+        seen = probe.wait(lambda s: any(json.loads(m.payload).get("POWER") == "ON" for m in s))
+        assert seen and simulator.simulator.states["light.kitchen_ceiling"]["state"] == "on"
+    finally:
+        probe.close()
+        simulator.stop()
+        broker.stop()
+
+
+def test_ensure_broker_starts_one_only_where_none_answers():
+    from agent.broker import ensure_broker, reachable
+
+    settings = BrokerSettings(port=free_port())
+    local = ensure_broker(settings)
+    try:
+        assert local is not None and reachable(settings.host, settings.port)
+        assert ensure_broker(settings) is None  # one answers now
+    finally:
+        local.stop()
+    assert not reachable(settings.host, settings.port)
+    with pytest.raises(ConnectionError, match="no MQTT broker"):
+        ensure_broker(BrokerSettings(host="192.0.2.1", port=settings.port))
+
+
+def test_demo_runs_the_readme_command_end_to_end(home_pipeline, tmp_path):
+    """`hearth demo`, as the README's quick start runs it: devices receive, results print."""
+    require_broker()
+    config = _config(tmp_path, f"demo-{uuid.uuid4().hex[:6]}")
+    out = subprocess.run(
+        [HEARTH, "demo", "--config", str(config), "turn on the kitchen light", "unlock the front door", "yes"],
+        capture_output=True, text=True, timeout=300, env=os.environ.copy(),
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.splitlines()
+    assert "» turn on the kitchen light" in lines
+    assert "  → cmnd/kitchen_ceiling/POWER ON" in lines
+    assert any(line.startswith("  action_done") and "kitchen light" in line for line in lines)
+    assert any("Say yes to confirm" in line for line in lines)
+    assert '  → zigbee2mqtt/hallway/front_door_lock/set {"state":"UNLOCK"}' in lines
