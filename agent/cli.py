@@ -101,7 +101,12 @@ def _serve(args: argparse.Namespace) -> int:
     pipeline = _load_pipeline(registry, args, "serve")
     if pipeline is None:
         return 1
-    daemon = Daemon(registry, pipeline)
+    config = None
+    if registry.discovery.discover:
+        import yaml
+
+        config = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+    daemon = Daemon(registry, pipeline, config=config)
     for sig in (signal.SIGTERM, signal.SIGINT):
         # Finish the command in hand, then leave: the rest stay queued on the broker.
         signal.signal(sig, lambda *_: daemon.stop())
@@ -167,6 +172,49 @@ def _demo(args: argparse.Namespace) -> int:
     except (ConnectionError, RuntimeError) as exc:
         print(f"hearth demo: {exc}", file=sys.stderr)
         return 1
+
+
+def _discover(args: argparse.Namespace) -> int:
+    import yaml
+
+    from agent.config import check_data
+    from agent.discovery import listen, merge, write_config
+    from agent.registry import BrokerSettings
+
+    host, _, port = args.broker.partition(":")
+    try:
+        settings = BrokerSettings(host=host, port=int(port or 1883), username=args.username, password=args.password, client_id="hearth-discover")
+    except ValueError:
+        print(f"hearth discover: --broker must be HOST or HOST:PORT, not {args.broker!r}", file=sys.stderr)
+        return 1
+    base = None
+    if args.merge:
+        try:
+            base = yaml.safe_load(Path(args.merge).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            print(f"hearth discover: cannot read {args.merge}: {exc}", file=sys.stderr)
+            return 1
+        if not isinstance(base, dict):
+            print(f"hearth discover: {args.merge} is not a config mapping", file=sys.stderr)
+            return 1
+    try:
+        heard = listen(settings, args.seconds, args.z2m_base, args.discovery_prefix)
+    except ConnectionError as exc:
+        print(f"hearth discover: {exc}", file=sys.stderr)
+        return 1
+    found = heard.entities()
+    merged = merge(base, found, name=f"home at {args.broker}")
+    if base is None:
+        merged.config.setdefault("broker", {"host": settings.host, "port": settings.port, "prefix": "hearth"})
+    write_config(merged, args.out, f"{args.broker} ({len(heard.z2m_devices)} zigbee2mqtt devices, {len(heard.ha_configs)} Home Assistant discovery configs)")
+    print(
+        f"{args.out}: {len(merged.config['entities'])} entities ({len(merged.added)} added, {len(merged.updated)} completed), "
+        f"{len(merged.without_area)} without an area (listed at the top of the file)"
+    )
+    _registry, problems = check_data(merged.config, args.out)
+    for p in problems:
+        print(f"  {p}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def _dataset(args: argparse.Namespace) -> int:
@@ -322,6 +370,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, metavar="N", help="torch threads (default: model.threads of the config)")
     p.add_argument("text", nargs="*", metavar="TEXT", help="commands, e.g. 'is the garage door open?'")
     p.set_defaults(run=_demo)
+
+    p = sub.add_parser(
+        "discover",
+        help="write a home config from what a live broker announces (zigbee2mqtt, Home Assistant discovery)",
+        description="Listen for a few seconds to zigbee2mqtt's retained bridge/devices and bridge/groups and to "
+        "Home Assistant MQTT discovery configs, and write a hearth config (it passes `hearth check`). With "
+        "--merge, the devices are folded into an existing config, which keeps every field it sets.",
+    )
+    p.add_argument("--broker", required=True, metavar="HOST[:PORT]", help="the broker to listen to (port 1883 if not given)")
+    p.add_argument("--username", help="broker user name")
+    p.add_argument("--password", help="broker password")
+    p.add_argument("--out", required=True, metavar="FILE", help="config file to write")
+    p.add_argument("--merge", metavar="FILE", help="an existing config to fold the devices into (may be the same as --out)")
+    p.add_argument("--seconds", type=float, default=3.0, help="how long to listen (default 3)")
+    p.add_argument("--z2m-base", default="zigbee2mqtt", metavar="TOPIC", help="zigbee2mqtt's base topic (default zigbee2mqtt)")
+    p.add_argument("--discovery-prefix", default="homeassistant", metavar="TOPIC", help="Home Assistant's discovery prefix (default homeassistant)")
+    p.set_defaults(run=_discover)
 
     p = sub.add_parser("dataset", help="generate training and validation examples for a home")
     p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")

@@ -24,6 +24,7 @@ from agent.registry import (
     Area,
     BrokerSettings,
     DaemonSettings,
+    DiscoverySettings,
     Capabilities,
     Entity,
     Floor,
@@ -157,6 +158,7 @@ def _build(data: dict[str, Any]) -> Registry:
         model=ModelSettings(**data.get("model", {})),
         policy=Policy(rules),
         daemon=DaemonSettings(**data.get("daemon", {})),
+        discovery=DiscoverySettings(**data.get("registry", {})),
     )
 
 

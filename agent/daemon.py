@@ -29,14 +29,16 @@ import paho.mqtt.client as mqtt
 import schemas
 from agent import hermes, speech
 from agent.broker import connect, make_client
+from agent.config import check_data
 from agent.confirm import Confirmations, Pending, confirmation_key, is_no, is_yes
+from agent.discovery import Announcements, merge
 from agent.executor import Outcome, StateStore, execute
 from agent.models import MqttMessage
 from agent.pipeline import Pipeline
 from agent.planner import IntentPlan
 from agent.prompt import CommandError
 from agent.protocols import PROTOCOLS
-from agent.registry import Registry
+from agent.registry import Registry, normalize_name
 
 log = logging.getLogger("hearth.daemon")
 
@@ -107,8 +109,20 @@ def read_command(topic: str, payload: bytes, prefix: str) -> Command:
 class Daemon:
     """The service for one home and one loaded pipeline."""
 
-    def __init__(self, registry: Registry, pipeline: Pipeline, client_id: str | None = None):
+    def __init__(self, registry: Registry, pipeline: Pipeline, client_id: str | None = None, config: dict[str, Any] | None = None):
+        """``config``: the parsed config file, needed with ``registry.discover: true`` to
+        rebuild the home from it plus what the broker announces."""
         self.registry = registry
+        self.config = config
+        self.announcements: Announcements | None = None
+        if registry.discovery.discover:
+            if config is None:
+                raise ValueError("registry.discover needs the parsed config to rebuild the home from")
+            base = ((config.get("protocols") or {}).get("zigbee2mqtt") or {}).get("base_topic", "zigbee2mqtt")
+            self.announcements = Announcements(base, registry.discovery.discovery_prefix)
+        self._home_changed = threading.Event()
+        self.removed: dict[str, str] = {}
+        """Spoken names (normalised) of devices discovery removed -> the name to say."""
         self.pipeline = pipeline
         self.settings = registry.daemon
         b = registry.broker
@@ -144,6 +158,8 @@ class Daemon:
         self._generation += 1
         topics = [(self.command_topic, 1)] + [(t, 1) for t in (hermes.TOPICS if self.settings.hermes else ())]
         topics += [(t, 0) for t in self.store.topics()]
+        if self.announcements is not None:
+            topics += [(t, 1) for t in self.announcements.topics()]
         client.subscribe(topics)  # again on every connect: the broker may have lost the session
         client.publish(self.status_topic, "online", qos=1, retain=True)
         self._connected.set()
@@ -159,6 +175,8 @@ class Daemon:
             if msg.topic == self.command_topic or msg.topic in hermes.TOPICS:
                 self._file_command(msg)
                 return  # acknowledged once handled
+            if self.announcements is not None and self.announcements.take(msg.topic, msg.payload):
+                self._home_changed.set()  # rebuilt on the main thread, between commands
             self.store.update(msg.topic, msg.payload.decode("utf-8", errors="replace"))
         except Exception:  # a bad message must never take the MQTT thread down
             log.exception("could not take a message", extra={"fields": {"topic": msg.topic}})
@@ -198,6 +216,9 @@ class Daemon:
     def run(self) -> None:
         """Handle commands until ``stop()``; the command in hand is finished first."""
         while not self._stop.is_set():
+            if self._home_changed.is_set():
+                self._home_changed.clear()
+                self.rebuild_home()
             try:
                 cmd = self.queue.get(timeout=0.1)
             except queue.Empty:
@@ -268,6 +289,12 @@ class Daemon:
         elif yes or no:
             return self._result(cmd, "not_understood", speech=speech.NOTHING_TO_CONFIRM, stages=stages)
 
+        gone = self._removed_in(cmd.text)
+        if gone:
+            # Checked before the model: the name is out of the schema, so the model could only
+            # pick some other device.
+            said = f"The {gone} is no longer part of the home: it was removed from the broker's device list"
+            return self._result(cmd, "error", speech=speech.sentence([*notes, said]), stages=stages)
         area = cmd.area or self._site_area(cmd.site)
         try:
             parsed = self.pipeline.parse(cmd.text, area=area, states=self.store.snapshot())
@@ -296,6 +323,40 @@ class Daemon:
                 Pending(confirmation_key(cmd.site, cmd.id), cmd.id, cmd.text, held, question)
             )
         return self._action_result(cmd, intents, plans, answers, outcome, notes + reasons, stages, question, held, lead=len(notes))
+
+    # ── a home that changes while serving ───────────────────────────────────
+    def rebuild_home(self) -> bool:
+        """The home again from the config plus what the broker announces now; swapped in only
+        if the result passes every check. Whether it changed."""
+        found = self.announcements.entities()
+        merged = merge(self.config, found)
+        registry, problems = check_data(merged.config, "discovery")
+        if registry is None:
+            log.error("discovered devices left the home invalid; keeping the last good one", extra={"fields": {"problems": [str(p) for p in problems[:10]]}})
+            return False
+        old = self.registry
+        registry.model = old.model  # the model stays loaded as it is
+        gone = [e for e in old.entities if registry.entity(e.id) is None]
+        for e in gone:
+            for n in e.spoken_names:
+                self.removed[normalize_name(n)] = e.name
+        for e in registry.entities:
+            for n in e.spoken_names:
+                self.removed.pop(normalize_name(n), None)
+        store = StateStore(registry)
+        store.adopt(self.store)
+        self.pipeline = Pipeline(registry, self.pipeline.loaded, self.pipeline.decoder.options)
+        self.registry, self.store = registry, store
+        new_topics = [t for t in store.topics() if t not in set(StateStore(old).topics())]
+        if new_topics and self._connected.is_set():
+            self.client.subscribe([(t, 0) for t in new_topics])
+        added = [e.id for e in registry.entities if old.entity(e.id) is None]
+        log.info("home updated from discovery", extra={"fields": {"entities": len(registry.entities), "added": added, "removed": [e.id for e in gone]}})
+        return True
+
+    def _removed_in(self, text: str) -> str | None:
+        said = f" {normalize_name(text)} "
+        return next((name for key, name in self.removed.items() if f" {key} " in said), None)
 
     def _site_area(self, site: str | None) -> str | None:
         """A satellite named after its room ("kitchen") says where a command was spoken."""

@@ -53,6 +53,15 @@ class StateStore:
             updated.append(e.id)
         return updated
 
+    def adopt(self, other: StateStore) -> None:
+        """Keep what ``other`` knew of entities this home still has (a home rebuilt by discovery)."""
+        with other._changed:
+            states, reports = dict(other._states), dict(other._reports)
+        with self._changed:
+            for eid, state in states.items():
+                if self.registry.entity(eid) is not None:
+                    self._states[eid], self._reports[eid] = state, reports.get(eid, 0)
+
     def get(self, entity_id: str) -> dict[str, Any] | None:
         with self._changed:
             state = self._states.get(entity_id)

@@ -182,6 +182,16 @@ class DaemonSettings:
     """Also serve Rhasspy/Snips Hermes topics."""
 
 
+@dataclass(frozen=True)
+class DiscoverySettings:
+    """Whether ``hearth serve`` keeps the home in step with what the broker announces."""
+
+    discover: bool = False
+    """Follow zigbee2mqtt's bridge/devices and Home Assistant discovery while serving."""
+    discovery_prefix: str = "homeassistant"
+    """Home Assistant's discovery topic prefix."""
+
+
 @dataclass
 class Registry:
     """A whole home, with lookups by spoken name."""
@@ -194,6 +204,7 @@ class Registry:
     model: ModelSettings = field(default_factory=ModelSettings)
     policy: Policy = field(default_factory=Policy)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
 
     def __post_init__(self) -> None:
         self._entity_by_id = {e.id: e for e in self.entities}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.broker import connect, make_client, start_mosquitto
+from agent.broker import start_mosquitto
 from agent.registry import BrokerSettings
 from tests.conftest import HOME_YAML
 from tests.mqtt_probe import Probe, require_broker, run_home
@@ -48,10 +48,9 @@ def test_broker_restart_mid_run_loses_no_command_and_runs_it_once(home, home_pip
         broker = start_mosquitto("127.0.0.1", port, persistence_dir=str(tmp_path / "mosquitto"))
         # Sent at once, while the daemon is still waiting out its reconnect backoff: the broker
         # keeps it in the daemon's persistent session.
-        sender = make_client(settings, f"sender-{uuid.uuid4().hex[:6]}")
-        connect(sender, settings)
-        sender.publish(running.command_topic, json.dumps({"text": "turn on the kitchen light", "id": "during"}), qos=1).wait_for_publish(timeout=10)
         mark = len(running.simulator.received)
+        sender = Probe([f"{running.daemon.prefix}/unused"], settings)  # connected once it returns
+        sender.publish(running.command_topic, json.dumps({"text": "turn on the kitchen light", "id": "during"}))
 
         probe.wait(lambda s: any(m.json()["id"] == "during" for m in s), timeout=60)
         time.sleep(1.5)  # a second execution would show up by now
@@ -60,8 +59,7 @@ def test_broker_restart_mid_run_loses_no_command_and_runs_it_once(home, home_pip
         assert results[0]["response_type"] == "action_done" and results[0]["success"] == ["light.kitchen_ceiling"]
         assert [t for t, _ in running.simulator.received[mark:]] == ["cmnd/kitchen_ceiling/POWER"]
         assert running.daemon._connected.is_set()
-        sender.loop_stop()
-        sender.disconnect()
+        sender.close()
     finally:
         probe.close()
         running.stop()

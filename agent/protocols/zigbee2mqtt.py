@@ -135,6 +135,14 @@ _STATE_ACTIONS = {
 _LOCK_STATES = {"locked": "locked", "unlocked": "unlocked", "not_fully_locked": "jammed"}
 
 
+# Keys a reading may come under, best first: zigbee2mqtt 1.x sends raw ``illuminance`` beside
+# ``illuminance_lux``, and a thermostat's measured temperature is ``local_temperature``.
+READING_KEYS = {
+    "illuminance": ("illuminance_lux", "illuminance"),
+    "temperature": ("temperature", "local_temperature"),
+}
+
+
 def _sensor_key(entity) -> str:
     # Sensors without a device class have no zigbee2mqtt key; hearth calls it "value".
     return entity.device_class or "value"
@@ -291,7 +299,7 @@ def _state_fields(entity, data: dict[str, Any]) -> dict[str, Any]:
             return {}
         return {"state": "on" if value != (key == "contact") else "off"}
     if domain == "sensor":
-        keys = ("illuminance", "illuminance_lux") if entity.device_class == "illuminance" else (_sensor_key(entity),)
+        keys = READING_KEYS.get(entity.device_class, (_sensor_key(entity),))
         return next(({"value": data[k]} for k in keys if k in data), {})
     if domain == "climate":
         keys = {b.setpoint_key: "temperature", "local_temperature": "current_temperature", "system_mode": "hvac_mode"}
