@@ -264,9 +264,18 @@ class Daemon:
             log.warning("malformed command", extra={"fields": {"error": cmd.error}})
             return self._result(cmd, "error", speech=cmd.error, stages=stages)
         cache_key = (cmd.id, cmd.text) if cmd.id is not None else None
+        if cmd.hermes is not None and cmd.hermes.session_id is not None:
+            # Rhasspy's ASR says textCaptured and its dialogue manager then asks nlu/query for
+            # the same words in the same session: one utterance, executed once.
+            cache_key = ("hermes-session", cmd.hermes.session_id, cmd.text)
         if cache_key is not None and cache_key in self._results:
-            log.info("command id seen before; result sent again, nothing executed", extra={"fields": {"id": cmd.id}})
-            self._publish_result(cmd, self._results[cache_key])
+            log.info("command seen before; answered again, nothing executed", extra={"fields": {"id": cmd.id}})
+            previous = self._results[cache_key]
+            if cmd.hermes is not None:
+                for m in hermes.intent_messages(cmd.hermes, previous["intents"] if previous["response_type"] != "not_understood" else []):
+                    self._publish(m)
+            else:
+                self._publish_result(cmd, previous)
             return None
         result = self._handle(cmd, stages)
         if cache_key is not None:

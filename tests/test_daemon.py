@@ -5,6 +5,7 @@ state; confirmation; at-most-once; a fuzz of malformed payloads; a flood."""
 from __future__ import annotations
 
 import json
+import time
 
 import jsonschema
 import pytest
@@ -200,3 +201,18 @@ def test_a_flood_gets_busy_errors_and_memory_stays_bounded(home, home_pipeline):
     finally:
         probe.close()
         running.stop()
+
+
+def test_one_rhasspy_utterance_runs_once(hub):
+    """textCaptured, then nlu/query for the same words in the same session (what Rhasspy's ASR
+    and dialogue manager send): one execution, one result, an intent for each request."""
+    running, probe = hub
+    mark, devices = probe.mark(), len(running.simulator.received)
+    probe.publish("hermes/asr/textCaptured", json.dumps({"text": "turn off the kitchen light", "siteId": "default", "sessionId": "s-3"}))
+    probe.publish("hermes/nlu/query", json.dumps({"input": "turn off the kitchen light", "siteId": "default", "sessionId": "s-3", "id": "q-3"}))
+    seen = probe.wait(lambda s: sum(m.topic.startswith("hermes/intent/") for m in s) >= 2, mark)
+    time.sleep(1.0)
+    seen = probe.since(mark)
+    assert [m.topic for m in seen if m.topic.startswith("hermes/intent/")] == ["hermes/intent/HassTurnOff"] * 2
+    assert len([m for m in seen if m.topic == running.result_topic]) == 1
+    assert len(running.simulator.received[devices:]) == 1
