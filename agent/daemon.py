@@ -416,11 +416,11 @@ class Daemon:
         the first ``lead`` of them before what was done (a cancelled confirmation), the rest
         after (why an intent did nothing)."""
         entity = self.registry.entity
-        commands = {c.entity_id: [] for p in plans if p.ok and not p.query and p not in held for c in p.commands}
+        commands: dict[str, list] = {}  # entity id -> what was sent to it, for the speech
         for p in plans:
             if p.ok and not p.query and p not in held:
                 for c in p.commands:
-                    commands[c.entity_id].append(c)
+                    commands.setdefault(c.entity_id, []).append(c)
 
         def done(ids: list[str]) -> str:
             return speech.list_of([" and ".join(speech.did(c, entity(i)) for c in commands.get(i, ())) for i in ids if commands.get(i)])
