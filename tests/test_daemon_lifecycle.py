@@ -197,3 +197,37 @@ def test_demo_runs_the_readme_command_end_to_end(home_pipeline, tmp_path):
     assert any(line.startswith("  action_done") and "kitchen light" in line for line in lines)
     assert any("Say yes to confirm" in line for line in lines)
     assert '  → zigbee2mqtt/hallway/front_door_lock/set {"state":"UNLOCK"}' in lines
+
+
+def test_broker_credentials_are_used_and_a_wrong_password_is_refused(home, home_pipeline, tmp_path):
+    """Username and password from the config reach the broker; a refused login never goes online."""
+    import dataclasses
+    import shutil
+
+    from agent.broker import _wait_until_up
+    from agent.daemon import Daemon
+
+    passwd = shutil.which("mosquitto_passwd")
+    assert passwd, "mosquitto_passwd comes with Mosquitto, which bash .ci/run installs"
+    port = free_port()
+    (tmp_path / "passwords").write_text("", encoding="utf-8")
+    subprocess.run([passwd, "-b", str(tmp_path / "passwords"), "hub", "s3cret"], check=True, timeout=30)
+    conf = tmp_path / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous false\npassword_file {tmp_path / 'passwords'}\n" + ("user root\n" if os.geteuid() == 0 else ""),
+        encoding="utf-8",
+    )
+    broker = subprocess.Popen([shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_until_up("127.0.0.1", port, lambda: broker.poll() is None, "mosquitto")
+        for password, online in (("wrong", False), ("s3cret", True)):
+            settings = dataclasses.replace(home.broker, port=port, username="hub", password=password, client_id=f"auth-{uuid.uuid4().hex[:6]}")
+            daemon = Daemon(dataclasses.replace(home, broker=settings), home_pipeline)
+            daemon.start()
+            try:
+                assert daemon.wait_connected(5 if online else 3) is online
+            finally:
+                daemon.close()
+    finally:
+        broker.terminate()
+        broker.wait(timeout=10)
