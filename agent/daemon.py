@@ -391,7 +391,7 @@ class Daemon:
                 entity = self.registry.entity(eid)
                 # Encoded again per entity (the plan keeps one flat list): same function, same bytes.
                 work.append((entity, cmds, PROTOCOLS[entity.protocol].encode(entity, cmds)))
-        outcome = execute(work, self._publish, self.store, self.settings.state_timeout_s)
+        outcome = execute(work, self._publish_to_device, self.store, self.settings.state_timeout_s)
         failed_targets = [eid for p in plans for eid in p.skipped]
         outcome.failed += [e for e in failed_targets if e not in outcome.failed]
         if work:
@@ -490,6 +490,11 @@ class Daemon:
             log.warning("refused to publish", extra={"fields": {"topic": message.topic[:200]}})
             return False
         return info.rc == mqtt.MQTT_ERR_SUCCESS
+
+    def _publish_to_device(self, message: MqttMessage) -> bool:
+        # Never queued while the broker is away: paho would send it on reconnect, and an action
+        # that happens minutes after it was reported failed is worse than none.
+        return self._connected.is_set() and self._publish(message)
 
     def _publish_result(self, cmd: Command, result: dict[str, Any]) -> None:
         payload = json.dumps(result, ensure_ascii=False)
