@@ -54,12 +54,9 @@ def _parse(args: argparse.Namespace) -> int:
     if registry is None:
         return 1
     from agent.errors import HearthError
-    from agent.pipeline import Pipeline
 
-    try:
-        pipeline = Pipeline.from_registry(registry, adapter=args.adapter, threads=args.threads)
-    except HearthError as exc:
-        print(f"hearth parse: {exc}", file=sys.stderr)
+    pipeline = _load_pipeline(registry, args, "parse")
+    if pipeline is None:
         return 1
     texts = (line for line in sys.stdin if line.strip()) if args.jsonl else iter(args.text)
     status = 0
