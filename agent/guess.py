@@ -112,8 +112,6 @@ class Guesser:
                 return [{"intent": "HassClimateGetTemperature", **target}]
             intent: dict[str, Any] = {"intent": "HassGetState", **target}
             state = next((w for w in words[1:] if w in ("on", "off", "open", "closed", "locked", "unlocked", "playing")), None)
-            if state and (domain == "binary_sensor" or "device_class" in target) and state in ("open", "closed"):
-                state = "on" if state == "open" else "off"  # Home Assistant: an open window sensor is "on"
             if state:
                 intent["state"] = state
             if has("any"):

@@ -105,8 +105,8 @@ _OWN_TEMPLATES = [
     ("sensor_value", "HassGetState", "what is the {name}", {}, ("sensor",)),
     ("sensor_reading", "HassGetState", "what does the {name} say", {}, ("sensor",)),
     ("sensor_tell", "HassGetState", "tell me the {name}", {}, ("sensor",)),
-    ("contact_open", "HassGetState", "is the {name} open", {"state": "on"}, ("binary_sensor",), ("door", "window", "garage_door", "opening")),
-    ("contact_closed", "HassGetState", "is the {name} closed", {"state": "off"}, ("binary_sensor",), ("door", "window", "garage_door", "opening")),
+    ("contact_open", "HassGetState", "is the {name} open", {"state": "open"}, ("binary_sensor",), ("door", "window", "garage_door", "opening")),
+    ("contact_closed", "HassGetState", "is the {name} closed", {"state": "closed"}, ("binary_sensor",), ("door", "window", "garage_door", "opening")),
     ("motion_name", "HassGetState", "has the {name} seen anyone", {"state": "on"}, ("binary_sensor",), ("motion", "occupancy")),
     ("motion_area", "HassGetState", "is there motion in the {area}", {"domain": "binary_sensor", "device_class": "motion", "state": "on"}, ("binary_sensor",), ("motion",)),
 ]
@@ -142,8 +142,51 @@ _CHIT_CHAT = [
     "translate hello into spanish",
     "find my phone",
     "what did i just say",
+    "how's it going",
+    "what can you do",
+    "good night",
+    "you're the best",
+    "tell me something interesting",
+    "what's for dinner",
+    "how old are you",
+    "do you like music",
+    "what's the date today",
+    "how far is the moon",
+    "who invented the light bulb",
+    "cancel that",
+    "stop talking",
+    "that's all thanks",
+    "recommend a good movie",
+    "what's the score",
+    "flip a coin",
+    "roll a dice",
+    "what's trending today",
+    "how much is a bitcoin",
+    "where is my car",
+    "tell me a bedtime story",
+    "what should i wear today",
+    "spell the word house",
+    "are you listening",
+    "what's the time in tokyo",
+    "how many calories in an apple",
+    "check my email",
+    "order more coffee",
+    "what is the speed of light",
+    "play the next episode on netflix",
+    "text john i'm running late",
+    "where did i leave my keys",
+    "wake me up at six",
+    "open the garage sale website",
+    "what's the traffic like",
+    "how do i boil an egg",
+    "good job",
+    "hello there",
 ]
-_FAKE_DEVICES = ["toaster", "aquarium pump", "jacuzzi", "sauna", "christmas tree", "dishwasher", "hot tub", "projector", "treadmill", "wine cooler"]
+_FAKE_DEVICES = [
+    "toaster", "aquarium pump", "jacuzzi", "sauna", "christmas tree", "dishwasher", "hot tub", "projector", "treadmill", "wine cooler",
+    "pod bay doors", "rocket", "time machine", "pizza oven", "hamster wheel", "lava lamp", "jukebox", "fog machine", "disco ball", "drawbridge",
+]
+_FAKE_VERBS = ["turn on the", "switch off the", "start the", "is the {} on", "open the", "dim the {} to 40 percent", "lock the", "close the", "set the {} to 20 degrees", "is the {} open"]
 _WILDCARD_WORDS = ["milk", "eggs", "pasta", "the news", "kitchen timer", "dinner", "jazz", "bread", "the dog"]
 _WAKE_WORDS = ["hey jarvis", "ok nabu", "hey home", "computer"]
 _FILLERS = ["please", "could you", "can you", "uh", "um", "hey", "would you"]
@@ -241,6 +284,8 @@ class DatasetBuilder:
         ranges = [e.capabilities.color_temp for e in reg.entities if e.capabilities.color_temp]
         self._ct_range = (min(r[0] for r in ranges), max(r[1] for r in ranges)) if ranges else None
         self._validator = jsonschema.Draft202012Validator(decision_schema(reg))
+        names = " ".join(n for e in reg.entities for n in e.spoken_names)
+        self._fake_devices = [d for d in _FAKE_DEVICES if d not in names] or ["time machine"]
 
     # ── slot values ───────────────────────────────────────────────────────────
     def _entities(self, domains: list[str] | None, classes: list[str] | None) -> list[Entity]:
@@ -458,12 +503,12 @@ class DatasetBuilder:
                     continue
             elif kind == 1:
                 template, text = "neg:chit_chat", rng.choice(_CHIT_CHAT)
-                template += f":{_CHIT_CHAT.index(text) % 7}"
+                template += f":{_CHIT_CHAT.index(text) % 11}"
             else:
-                fake = rng.choice(_FAKE_DEVICES)
-                verb = rng.choice(["turn on the", "switch off the", "start the", "is the {} on", "open the"])
+                fake = rng.choice(self._fake_devices)
+                verb = rng.choice(_FAKE_VERBS)
                 text = verb.format(fake) if "{}" in verb else f"{verb} {fake}"
-                template = f"neg:unknown_device:{_FAKE_DEVICES.index(fake) % 5}"
+                template = f"neg:unknown_device:{_FAKE_DEVICES.index(fake) % 7}"
             out.append(Example(" ".join(text.split()), empty, template))
         return out
 

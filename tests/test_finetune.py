@@ -87,8 +87,12 @@ def test_training_lowers_the_loss_and_writes_an_adapter_the_runtime_loads(home, 
     rows = [(home, e.to_json()) for e in examples[:64]]
     config = TrainConfig(steps=12, batch_size=4, lr=3e-3, warmup=2, lora_r=4, lora_alpha=8, checkpoint_every=6)
     out = tmp_path / "adapter"
+    untrained = load_model(str(tiny_model_dir), quantize="none")
+    pad = untrained.tokenizer.pad_token_id
+    with torch.no_grad():
+        loss_before = float(decision_loss(untrained.model, tokenize(rows[:8], untrained.tokenizer), pad))
     meta = train(out, rows, rows[:8], config, base=str(tiny_model_dir), home=home, progress=False)
-    assert meta["metrics"]["loss_end"] < meta["metrics"]["loss_start"]
+    assert meta["metrics"]["valid_loss"] < loss_before
     assert meta["registry_fingerprint"] == schema_fingerprint(decision_schema(home))
     for name in ("adapter_config.json", "adapter_model.safetensors", "hearth_adapter.json", "report.md", "loss.png"):
         assert (out / name).is_file(), name
@@ -129,6 +133,19 @@ def test_loss_is_on_the_decision_tokens_only(home, tiny_loaded, examples):
     _, _, labels = collate(samples, pad)
     assert int((labels != -100).sum()) == sum(len(s.target) for s in samples)
     assert base > 0
+
+
+def test_loss_with_the_shared_prefix_cache_equals_the_loss_on_whole_sequences(home, tiny_loaded, examples):
+    samples = tokenize([(home, e.to_json()) for e in examples[:6]], tiny_loaded.tokenizer)
+    model, pad = tiny_loaded.model, tiny_loaded.tokenizer.pad_token_id
+    with torch.no_grad():
+        batched = float(decision_loss(model, samples, pad))
+        one_by_one = []
+        for s in samples:
+            ids = torch.tensor([s.prompt + s.target])
+            labels = torch.tensor([[-100] * len(s.prompt) + s.target])
+            one_by_one.append(float(model(input_ids=ids, labels=labels).loss))
+    assert batched == pytest.approx(sum(one_by_one) / len(one_by_one), rel=1e-4)
 
 
 def test_full_match_scoring(planner):
