@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from agent import __version__
 from agent.config import check_file
@@ -256,6 +257,34 @@ def _finetune(args: argparse.Namespace) -> int:
     return 0
 
 
+def _distill(args: argparse.Namespace) -> int:
+    registry = _load(args.config)
+    if registry is None:
+        return 1
+    import dataclasses
+
+    from agent.errors import HearthError
+    from finetune.dataset import DatasetBuilder, is_validation
+    from finetune.distill import DistillConfig, distill
+
+    config = DistillConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(DistillConfig) if getattr(args, f.name, None) is not None})
+    pairs = [(registry, e) for e in DatasetBuilder(registry, config.seed).build(config.examples)]
+    train_pairs = [(r, e.to_json()) for r, e in pairs if not is_validation(e.template)]
+    valid_pairs = [(r, e.to_json()) for r, e in pairs if is_validation(e.template)][:200]
+    print(f"hearth distill: {registry.name}: teacher {args.teacher}, student of {config.layers} layers; "
+          f"{len(train_pairs)} training examples, {config.steps} steps of {config.batch_size}")
+    try:
+        meta = distill(args.out, args.teacher, train_pairs, valid_pairs, config, base=registry.model.base, home=registry)
+    except (HearthError, ValueError) as exc:
+        print(f"hearth distill: {exc}", file=sys.stderr)
+        return 1
+    m = meta["metrics"]
+    print(f"{args.out}: student written ({len(meta['layers'])} layers: {meta['layers']}); validation loss: teacher "
+          f"{m['valid_loss_teacher']:.3f}, student {m['valid_loss_untrained']:.3f} -> {m['valid_loss']:.3f}; "
+          f"{m['train_seconds'] / 60:.1f} min; report in {args.out}/report.md. Use it with model.base: {args.out}")
+    return 0
+
+
 def _eval(args: argparse.Namespace) -> int:
     registry = _load(args.config)
     if registry is None:
@@ -287,6 +316,14 @@ def _schema(args: argparse.Namespace) -> int:
         schema = decision_schema(registry)
     print(json.dumps(schema, indent=2, ensure_ascii=False))
     return 0
+
+
+def _hyper_options(p: argparse.ArgumentParser, defaults: Any, ints: tuple[str, ...], floats: tuple[str, ...]) -> None:
+    """One option per hyper-parameter of a training config dataclass, unset unless given."""
+    for names, kind, metavar in ((ints, int, "N"), (floats, float, "X")):
+        for name in names:
+            default = "all cores" if name == "threads" else getattr(defaults, name)
+            p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, metavar=metavar, help=f"default {default}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -403,11 +440,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
     p.add_argument("--out", required=True, metavar="DIR", help="adapter folder to write")
-    for name in ("steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads", "checkpoint_every"):
-        p.add_argument("--" + name.replace("_", "-"), dest=name, type=int, metavar="N", help=f"default {getattr(defaults, name)}")
+    _hyper_options(p, defaults, ("steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads", "checkpoint_every"), ())
     p.add_argument("--lr", type=float, metavar="X", help=f"peak learning rate, default {defaults.lr}")
     p.add_argument("--generic", action="store_true", help="train on many random homes (an adapter for any home), not on this one")
     p.set_defaults(run=_finetune)
+
+    from finetune.distill import DistillConfig
+
+    defaults = DistillConfig()
+    p = sub.add_parser(
+        "distill",
+        help="distil a fine-tuned teacher into a smaller student (fewer layers), resumable",
+        description="Measure each layer's importance for the teacher (base + adapter) on the home's commands, keep the "
+        "--layers most important ones, and train the student on the teacher's outputs plus the targets. Writes a folder "
+        "that model.base can name: the kept layers and one LoRA adapter, rebuilt from the base model at load.",
+    )
+    p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML); its model.base is the base model")
+    p.add_argument("--teacher", required=True, metavar="DIR", help="the teacher's adapter folder (hearth finetune)")
+    p.add_argument("--out", required=True, metavar="DIR", help="student folder to write")
+    _hyper_options(p, defaults, ("layers", "steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads",
+                                 "checkpoint_every", "importance_examples"), ("lr", "temperature", "kd_weight"))
+    p.set_defaults(run=_distill)
 
     p = sub.add_parser("eval", help="accuracy and latency of the model on labelled commands")
     p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")

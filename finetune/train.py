@@ -86,8 +86,9 @@ def collate(batch: list[Sample], pad_id: int) -> tuple[torch.Tensor, torch.Tenso
     return ids, mask, labels
 
 
-def _example_losses(model, batch: list[Sample], pad_id: int) -> torch.Tensor:
-    """Each example's mean loss on its decision tokens; all of ``batch`` shares one prefix.
+def decision_logits(model, batch: list[Sample], pad_id: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Logits at the decision positions of ``batch`` (all sharing one prefix), with the target
+    token and the example row of each position.
 
     The prefix (half of every sequence) runs once, without gradients, and its KV cache is
     shared by the batch - as the decoder does at serving time, so the model sees the same
@@ -108,10 +109,21 @@ def _example_losses(model, batch: list[Sample], pad_id: int) -> torch.Tensor:
     # The first decision token is predicted from the last command token: shift by one.
     targets = labels[:, 1:]
     chosen = targets != -100
-    logits = base.lm_head(hidden[:, :-1][chosen]).float()
-    per_token = torch.nn.functional.cross_entropy(logits, targets[chosen], reduction="none")
-    rows = chosen.nonzero()[:, 0]
-    return torch.zeros(len(batch), dtype=per_token.dtype).index_add(0, rows, per_token) / chosen.sum(1).clamp(min=1)
+    return base.lm_head(hidden[:, :-1][chosen]).float(), targets[chosen], chosen.nonzero()[:, 0]
+
+
+def per_example(values: torch.Tensor, rows: torch.Tensor, n: int) -> torch.Tensor:
+    """Mean of per-position ``values`` for each of ``n`` examples."""
+    counts = torch.zeros(n).index_add(0, rows, torch.ones_like(rows, dtype=torch.float32))
+    return torch.zeros(n, dtype=values.dtype).index_add(0, rows, values) / counts.clamp(min=1)
+
+
+def by_prefix(batch: list[Sample]) -> list[list[Sample]]:
+    """``batch`` split into groups sharing a prefix (one home each)."""
+    groups: dict[tuple[int, ...], list[Sample]] = {}
+    for s in batch:
+        groups.setdefault(s.prefix, []).append(s)
+    return list(groups.values())
 
 
 def decision_loss(model, batch: list[Sample], pad_id: int) -> torch.Tensor:
@@ -120,10 +132,11 @@ def decision_loss(model, batch: list[Sample], pad_id: int) -> torch.Tensor:
     Per example, not per token: an empty decision (a negative) is a few tokens and a command's
     twenty, so a per-token mean gave declining a command a tenth of the weight of acting on
     one."""
-    groups: dict[tuple[int, ...], list[Sample]] = {}
-    for s in batch:
-        groups.setdefault(s.prefix, []).append(s)
-    return torch.cat([_example_losses(model, group, pad_id) for group in groups.values()]).mean()
+    losses = []
+    for group in by_prefix(batch):
+        logits, targets, rows = decision_logits(model, group, pad_id)
+        losses.append(per_example(torch.nn.functional.cross_entropy(logits, targets, reduction="none"), rows, len(group)))
+    return torch.cat(losses).mean()
 
 
 def batches(samples: list[Sample], batch_size: int, rng: random.Random) -> list[list[int]]:
@@ -143,7 +156,7 @@ def batches(samples: list[Sample], batch_size: int, rng: random.Random) -> list[
     return out
 
 
-def _write_report(out: Path, meta: dict[str, Any], losses: list[tuple[int, float]]) -> None:
+def write_report(out: Path, meta: dict[str, Any], losses: list[tuple[int, float]], what: str = "LoRA fine-tuning", details: list[str] = ()) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -160,13 +173,13 @@ def _write_report(out: Path, meta: dict[str, Any], losses: list[tuple[int, float
     ax.set_yscale("log")
     ax.grid(alpha=0.3)
     ax.legend()
-    ax.set_title(f"hearth LoRA fine-tuning: {meta['home']}")
+    ax.set_title(f"hearth {what}: {meta['home']}")
     fig.tight_layout()
     fig.savefig(out / "loss.png")
     plt.close(fig)
     m = meta["metrics"]
     lines = [
-        f"# hearth adapter: {meta['home']}",
+        f"# hearth {what}: {meta['home']}",
         "",
         f"- base model: `{meta['base_model']}`; prompt v{meta['prompt_version']}, decision schema v{meta['schema_version']}",
         f"- registry fingerprint: `{meta['registry_fingerprint']}`; data seed {meta['data_seed']}, "
@@ -175,6 +188,7 @@ def _write_report(out: Path, meta: dict[str, Any], losses: list[tuple[int, float
         f"on {', '.join(meta['config']['target_modules'])}",
         f"- {m['train_seconds'] / 60:.1f} min, {m['examples_per_second']:.1f} examples/s",
         f"- loss: at the start {m['loss_start']:.3f}, at the end {m['loss_end']:.3f}; validation {m.get('valid_loss', float('nan')):.3f}",
+        *details,
         "",
         "![loss curve](loss.png)",
         "",
@@ -182,44 +196,18 @@ def _write_report(out: Path, meta: dict[str, Any], losses: list[tuple[int, float
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
 
 
-def train(
-    out_dir: str | Path,
-    train_pairs: list[tuple[Registry, dict[str, Any]]],
-    valid_pairs: list[tuple[Registry, dict[str, Any]]],
-    config: TrainConfig = TrainConfig(),
-    base: str = "HuggingFaceTB/SmolLM2-135M-Instruct",
-    home: Registry | None = None,
-    progress: bool = True,
-) -> dict[str, Any]:
-    """Fine-tune a LoRA adapter on (home, example) pairs; return the metadata written beside
-    it. ``home``: the home a per-home adapter is for (None for a generic adapter)."""
-    from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
+def fit(model, samples: list[Sample], step_loss, config, ckpt: Path, progress: bool = True) -> tuple[list[tuple[int, float]], float]:
+    """The optimisation loop shared by fine-tuning and distillation: AdamW on the trainable
+    parameters, linear warm-up then cosine decay to 10%, length-bucketed batches, a progress
+    bar with the loss and examples/s, a checkpoint every ``config.checkpoint_every`` steps that
+    a later call resumes. Returns the (step, loss) history and the seconds spent."""
+    from peft import set_peft_model_state_dict
     from peft.utils import get_peft_model_state_dict
     from tqdm import tqdm
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    out = Path(out_dir)
-    ckpt = out / "checkpoint"
-    if config.threads:
-        torch.set_num_threads(config.threads)
-    torch.manual_seed(config.seed)
-    folder = resolve_base(base)
-    tokenizer = AutoTokenizer.from_pretrained(folder)
-    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
-    lora = LoraConfig(
-        r=config.lora_r,
-        lora_alpha=config.lora_alpha,
-        lora_dropout=config.lora_dropout,
-        target_modules=list(config.target_modules),
-        task_type="CAUSAL_LM",
-    )
-    model = get_peft_model(model, lora)
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    samples = tokenize(train_pairs, tokenizer)
-    valid = tokenize(valid_pairs, tokenizer)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.lr, weight_decay=0.0)
 
-    def lr_at(step: int) -> float:  # linear warm-up, cosine decay to 10%
+    def lr_at(step: int) -> float:
         if step < config.warmup:
             return config.lr * (step + 1) / config.warmup
         progress_ = (step - config.warmup) / max(1, config.steps - config.warmup)
@@ -242,10 +230,9 @@ def train(
     while step < config.steps:
         while len(order) <= step:
             order += batches(samples, config.batch_size, rng)
-        batch = [samples[i] for i in order[step]]
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step)
-        loss = decision_loss(model, batch, pad_id)
+        loss = step_loss([samples[i] for i in order[step]])
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
@@ -268,35 +255,83 @@ def train(
             torch.save(state, ckpt / "state.tmp")
             (ckpt / "state.tmp").replace(ckpt / "state.pt")
     bar.close()
-    seconds += time.perf_counter() - start
     model.eval()
-    with torch.no_grad():
-        valid_loss = (
-            sum(float(decision_loss(model, valid[i : i + 16], pad_id)) * len(valid[i : i + 16]) for i in range(0, len(valid), 16)) / len(valid)
-            if valid
-            else float("nan")
-        )
-    model.save_pretrained(out)
-    window = max(1, min(20, len(losses) // 4))  # steps averaged at the start and at the end
+    return losses, seconds + time.perf_counter() - start
+
+
+def loss_summary(losses: list[tuple[int, float]]) -> tuple[float, float]:
+    """Mean batch loss over the first and the last few steps."""
+    window = max(1, min(20, len(losses) // 4))
     first = [v for _, v in losses[:window]]
     last = [v for _, v in losses[-window:]]
-    meta = {
-        "base_model": base_model_id(base),
+    return sum(first) / max(1, len(first)), sum(last) / max(1, len(last))
+
+
+def validation_loss(model, valid: list[Sample], pad_id: int) -> float:
+    if not valid:
+        return float("nan")
+    with torch.no_grad():
+        return sum(float(decision_loss(model, valid[i : i + 16], pad_id)) * len(valid[i : i + 16]) for i in range(0, len(valid), 16)) / len(valid)
+
+
+def run_metadata(base: str, home: Registry | None, config, examples: int, losses: list[tuple[int, float]], seconds: float, **metrics: float) -> dict[str, Any]:
+    """What an adapter's or a student's metadata file records of the run that made it."""
+    loss_start, loss_end = loss_summary(losses)
+    return {
+        "base_model": base,
         "prompt_version": PROMPT_VERSION,
         "schema_version": SCHEMA_VERSION,
         "registry_fingerprint": schema_fingerprint(decision_schema(home)) if home else "generic",
         "home": home.name if home else "generic (random homes)",
         "data_seed": config.seed,
-        "train_examples": len(samples),
+        "train_examples": examples,
         "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()},
         "metrics": {
-            "loss_start": sum(first) / max(1, len(first)),
-            "loss_end": sum(last) / max(1, len(last)),
-            "valid_loss": valid_loss,
+            "loss_start": loss_start,
+            "loss_end": loss_end,
+            **metrics,
             "train_seconds": seconds,
             "examples_per_second": config.steps * config.batch_size / max(seconds, 1e-9),
         },
     }
+
+
+def train(
+    out_dir: str | Path,
+    train_pairs: list[tuple[Registry, dict[str, Any]]],
+    valid_pairs: list[tuple[Registry, dict[str, Any]]],
+    config: TrainConfig = TrainConfig(),
+    base: str = "HuggingFaceTB/SmolLM2-135M-Instruct",
+    home: Registry | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Fine-tune a LoRA adapter on (home, example) pairs; return the metadata written beside
+    it. ``home``: the home a per-home adapter is for (None for a generic adapter)."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    out = Path(out_dir)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    torch.manual_seed(config.seed)
+    folder = resolve_base(base)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
+    lora = LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=list(config.target_modules),
+        task_type="CAUSAL_LM",
+    )
+    model = get_peft_model(model, lora)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    samples = tokenize(train_pairs, tokenizer)
+    valid = tokenize(valid_pairs, tokenizer)
+    losses, seconds = fit(model, samples, lambda batch: decision_loss(model, batch, pad_id), config, out / "checkpoint", progress)
+    valid_loss = validation_loss(model, valid, pad_id)
+    model.save_pretrained(out)
+    meta = run_metadata(base_model_id(base), home, config, len(samples), losses, seconds, valid_loss=valid_loss)
     (out / ADAPTER_METADATA).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    _write_report(out, meta, losses)
+    write_report(out, meta, losses)
     return meta

