@@ -30,9 +30,33 @@ def _check(args: argparse.Namespace) -> int:
     registry = _load(args.config)
     if registry is None:
         return 1
+    model_problem, notes = _model_notes(registry)
+    if model_problem:
+        print(f"{args.config}: {model_problem}", file=sys.stderr)
+        return 1
     print(f"{args.config}: OK")
+    for note in notes:
+        print(f"warning: {note}")
     print(describe_home(registry))
     return 0
+
+
+def _model_notes(registry) -> tuple[str | None, list[str]]:
+    """What ``hearth check`` can tell of the configured adapter or student without loading the
+    model (its metadata only): a problem that stops loading, and warnings."""
+    from agent.model import ModelError, home_mismatch, is_student, read_adapter, read_student
+    from agent.schema import schema_fingerprint
+
+    m = registry.model
+    try:
+        made = [(read_student(m.base), "Student")] if is_student(m.base) else []
+        if m.adapter:
+            made.append((read_adapter(m.adapter, m.base), "Adapter"))
+    except ModelError as exc:
+        return str(exc), []
+    fingerprint = schema_fingerprint(decision_schema(registry))
+    notes = (home_mismatch(info.metadata, fingerprint, f"{what} {info.path}") for info, what in made)
+    return None, [n for n in notes if n]
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -59,6 +83,8 @@ def _parse(args: argparse.Namespace) -> int:
     pipeline = _load_pipeline(registry, args, "parse")
     if pipeline is None:
         return 1
+    for note in pipeline.home_warnings():
+        print(f"hearth parse: warning: {note}", file=sys.stderr)
     texts = (line for line in sys.stdin if line.strip()) if args.jsonl else iter(args.text)
     status = 0
     for text in texts:
@@ -99,6 +125,8 @@ def _serve(args: argparse.Namespace) -> int:
     pipeline = _load_pipeline(registry, args, "serve")
     if pipeline is None:
         return 1
+    for note in pipeline.home_warnings():
+        log.warning(note)
     config = None
     if registry.discovery.discover:
         import yaml

@@ -218,6 +218,25 @@ def read_adapter(path: str | Path, base: str) -> AdapterInfo:
     return AdapterInfo(path, meta)
 
 
+GENERIC_FINGERPRINT = "generic"
+"""What a generic adapter (``hearth finetune --generic``) records as its registry fingerprint."""
+
+
+def home_mismatch(meta: dict[str, Any], fingerprint: str, what: str) -> str | None:
+    """Why an adapter or student (its ``meta``) was made for another home than the one whose
+    schema fingerprint is ``fingerprint``, or None. Not an error: a per-home adapter still
+    writes valid decisions for any home (the schema sees to that), but it learned other names,
+    so the owner should know it may confuse devices."""
+    made_for = meta.get("registry_fingerprint")
+    if made_for in (None, GENERIC_FINGERPRINT, fingerprint):
+        return None
+    return (
+        f"{what} was trained for another device list ({meta.get('home', 'another home')!r}, fingerprint {made_for}; "
+        f"this home's is {fingerprint}): it may confuse devices it never saw. Retrain it with `hearth finetune` "
+        "or use a generic adapter."
+    )
+
+
 def quantize_int8(model: Any, tokenizer: Any) -> Any:
     """int8 dynamic quantization of the transformer's linear layers (weights int8 per output
     channel, activations quantized on the fly): ~1.7x faster decode steps on a small CPU. Llama

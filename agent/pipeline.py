@@ -14,10 +14,11 @@ from typing import Any
 
 from agent.decoder import ConstrainedDecoder, DecoderOptions
 from agent.guess import Guesser
-from agent.model import LoadedModel, load_model
+from agent.model import LoadedModel, home_mismatch, load_model
 from agent.planner import Plan, Planner
 from agent.prompt import command_tokens, prefix_tokens
 from agent.registry import Registry
+from agent.schema import schema_fingerprint
 from agent.serialize import decision_tokens
 
 
@@ -85,6 +86,13 @@ class Pipeline:
             threads if threads is not None else m.threads,
         )
         return cls(registry, loaded, options)
+
+    def home_warnings(self) -> list[str]:
+        """Why the loaded adapter or student may not know this home's devices (made for another)."""
+        fingerprint = schema_fingerprint(self.planner.schema)
+        made = ((self.loaded.student, "Student"), (self.loaded.adapter, "Adapter"))
+        notes = (home_mismatch(info.metadata, fingerprint, f"{what} {info.path}") for info, what in made if info)
+        return [n for n in notes if n]
 
     def parse(self, text: str, area: str | None = None, states: Mapping[str, Mapping[str, Any]] | None = None) -> ParseResult:
         """Understand and plan one command; ``CommandError`` for an empty or overlong text."""

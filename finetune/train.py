@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from agent.model import ADAPTER_METADATA, base_model_id, resolve_base
+from agent.model import ADAPTER_METADATA, GENERIC_FINGERPRINT, base_model_id, resolve_base
 from agent.prompt import PROMPT_VERSION, command_tokens, prefix_tokens
 from agent.registry import Registry
 from agent.schema import SCHEMA_VERSION, decision_schema, schema_fingerprint
@@ -281,7 +281,7 @@ def run_metadata(base: str, home: Registry | None, config, examples: int, losses
         "base_model": base,
         "prompt_version": PROMPT_VERSION,
         "schema_version": SCHEMA_VERSION,
-        "registry_fingerprint": schema_fingerprint(decision_schema(home)) if home else "generic",
+        "registry_fingerprint": schema_fingerprint(decision_schema(home)) if home else GENERIC_FINGERPRINT,
         "home": home.name if home else "generic (random homes)",
         "data_seed": config.seed,
         "train_examples": examples,

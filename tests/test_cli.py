@@ -107,3 +107,50 @@ def test_parse_with_a_missing_adapter_is_a_clear_error(tiny_config, tmp_path):
     out = hearth("parse", "--config", str(tiny_config), "--adapter", str(tmp_path / "nope"), "hi")
     assert out.returncode == 1
     assert "Adapter folder not found" in out.stderr
+
+
+def _config_with_adapter(tiny_config, tmp_path, **metadata) -> Path:
+    """``tiny_config`` with a random adapter for the tiny model whose metadata says ``metadata``."""
+    import yaml
+
+    from tests.test_model import make_adapter
+
+    data = yaml.safe_load(tiny_config.read_text())
+    adapter = make_adapter(Path(data["model"]["base"]), tmp_path / "adapter", **metadata)
+    data["model"]["adapter"] = str(adapter)
+    path = tmp_path / "home.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def test_an_adapter_for_another_home_is_named_by_check_and_parse(tiny_config, tmp_path):
+    config = _config_with_adapter(tiny_config, tmp_path, registry_fingerprint="0123456789abcdef", home="Other House")
+    checked = hearth("check", "--config", str(config))
+    assert checked.returncode == 0, checked.stderr
+    assert "trained for another device list ('Other House'" in checked.stdout
+    parsed = hearth("parse", "--config", str(config), "turn on the kitchen light")
+    assert parsed.returncode == 0, parsed.stderr
+    assert "warning: Adapter" in parsed.stderr and "Other House" in parsed.stderr
+    assert json.loads(parsed.stdout)["text"] == "turn on the kitchen light"  # still answers
+
+
+@pytest.mark.parametrize("fingerprint", ["generic", "own"])
+def test_a_generic_or_own_adapter_gives_no_warning(tiny_config, tmp_path, fingerprint):
+    from agent.config import load_registry
+    from agent.schema import decision_schema, schema_fingerprint
+
+    if fingerprint == "own":
+        fingerprint = schema_fingerprint(decision_schema(load_registry(tiny_config)))
+    config = _config_with_adapter(tiny_config, tmp_path, registry_fingerprint=fingerprint)
+    checked = hearth("check", "--config", str(config))
+    assert checked.returncode == 0, checked.stderr
+    assert "warning" not in checked.stdout
+    parsed = hearth("parse", "--config", str(config), "turn on the kitchen light")
+    assert parsed.returncode == 0 and "warning" not in parsed.stderr
+
+
+def test_check_refuses_an_adapter_the_runtime_would_refuse(tiny_config, tmp_path):
+    config = _config_with_adapter(tiny_config, tmp_path, prompt_version=999)
+    checked = hearth("check", "--config", str(config))
+    assert checked.returncode == 1
+    assert "prompt version 999" in checked.stderr and "OK" not in checked.stdout
