@@ -31,6 +31,12 @@ _DOMAIN_WORDS = {
 }
 
 
+# A question about an opening's state, asked of covers, is answered by contact sensors of the
+# same kind where the home has no such cover ("are any windows open?" with window sensors):
+# cover device class -> binary_sensor device class (Home Assistant's names for each).
+_SENSED_OPENINGS = {"window": "window", "door": "door", "garage": "garage_door"}
+
+
 @dataclass(frozen=True)
 class Resolution:
     """The entities an intent targets, or why there are none."""
@@ -53,6 +59,19 @@ def resolve_targets(intent: Mapping[str, Any], reg: Registry, context_area: str 
 
     ``context_area`` is the id or spoken name of the area the command came from, if known.
     """
+    found = _resolve(intent, reg, context_area)
+    sensed = _SENSED_OPENINGS.get(intent.get("device_class"))
+    spec = INTENTS.get(intent.get("intent", ""))
+    if found.reason is not None and found.reason.code == "nothing_matched" and sensed and intent.get("domain") == "cover" and spec and spec.query:
+        # Not a guess at the kind of device: the question is about openings, and these sensors
+        # report exactly that; the answer names the sensors it used.
+        other = _resolve({**intent, "domain": "binary_sensor", "device_class": sensed}, reg, context_area)
+        if other.reason is None:
+            return other
+    return found
+
+
+def _resolve(intent: Mapping[str, Any], reg: Registry, context_area: str | None) -> Resolution:
     spec = INTENTS.get(intent.get("intent", ""))
     if spec is None:
         return Resolution(reason=Unresolved("unknown_intent", f"Unknown intent {intent.get('intent')!r}."))

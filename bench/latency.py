@@ -29,6 +29,7 @@ CONFIGS = {
     "no-forced-runs": "one forward call per token",
     "full-logits": "logits for the whole vocabulary",
     "no-drafts": "no guessed continuations verified alongside",
+    "no-realign": "drafts only while the output follows a guess from its start",
     "fp32": "no int8 quantization",
 }
 
@@ -54,6 +55,7 @@ def run_one(name: str, config: str, adapter: str | None, threads: int, n: int) -
         forced_runs=name != "no-forced-runs",
         allowed_logits=name != "full-logits",
         drafts=name != "no-drafts",
+        realign_drafts=name != "no-realign",
     )
     t = time.perf_counter()
     pipeline = Pipeline.from_registry(reg, adapter=adapter, options=options, quantize="none" if name == "fp32" else "int8", threads=threads)

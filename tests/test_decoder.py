@@ -83,9 +83,10 @@ def test_same_input_same_bytes(home, tiny_loaded, pipeline):
         DecoderOptions(forced_runs=False),
         DecoderOptions(allowed_logits=False),
         DecoderOptions(drafts=False),
+        DecoderOptions(realign_drafts=False),
         DecoderOptions(prefix_cache=False, forced_runs=False, allowed_logits=False, drafts=False),
     ],
-    ids=["no-prefix-cache", "no-forced-runs", "full-logits", "no-drafts", "none"],
+    ids=["no-prefix-cache", "no-forced-runs", "full-logits", "no-drafts", "no-realign", "none"],
 )
 def test_speed_ups_do_not_change_the_decision(home, tiny_loaded, pipeline, options):
     """The KV prefix cache, forced runs and allowed-only logits give the same result as without."""
@@ -163,6 +164,23 @@ def test_a_right_guess_takes_two_model_calls(pipeline, tiny_loaded):
         guided = decoder.decode(ids, guesses=[plain.tokens])
         assert guided.tokens == plain.tokens
         assert guided.model_calls <= 2 < plain.model_calls or plain.model_calls <= 2
+
+
+def test_drafts_realign_after_the_model_leaves_a_guess(home, pipeline, tiny_loaded):
+    """A guess with a wrong token in the middle: the model's tokens before it and the guess's
+    after it still ride along, so fewer calls than drafting only from a guess's start."""
+    strict = Pipeline(home, tiny_loaded, DecoderOptions(realign_drafts=False)).decoder
+    tokenizer, fewer = tiny_loaded.tokenizer, 0
+    for text in TEXTS:
+        ids = command_tokens(text, tokenizer)
+        plain = pipeline.decoder.decode(ids)
+        middle = len(plain.tokens) // 2
+        guess = plain.tokens[:middle] + [tokenizer.eos_token_id] + plain.tokens[middle:]
+        realigned, from_start = pipeline.decoder.decode(ids, guesses=[guess]), strict.decode(ids, guesses=[guess])
+        assert realigned.tokens == from_start.tokens == plain.tokens
+        assert realigned.model_calls <= from_start.model_calls
+        fewer += realigned.model_calls < from_start.model_calls
+    assert fewer > 0
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

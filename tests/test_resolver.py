@@ -62,6 +62,18 @@ def test_device_class_question(home):
     assert got == ["binary_sensor.living_room_window", "binary_sensor.bedroom_window"]
 
 
+def test_a_question_about_window_covers_is_answered_by_window_sensors(home):
+    # The home has window contact sensors and no window covers: HA's own sentences ask covers.
+    question = {"intent": "HassGetState", "domain": "cover", "device_class": "window", "state": "open"}
+    assert ids(resolve_targets(question, home)) == ["binary_sensor.living_room_window", "binary_sensor.bedroom_window"]
+    assert ids(resolve_targets({**question, "area": "bedroom"}, home)) == ["binary_sensor.bedroom_window"]
+    # Only questions: opening window covers that don't exist is still "nothing matched".
+    assert reason(resolve_targets({"intent": "HassTurnOn", "domain": "cover", "device_class": "window"}, home)) == "nothing_matched"
+    # Where a cover of the kind exists, it is the answer (no sensor is mixed in).
+    assert ids(resolve_targets({"intent": "HassGetState", "domain": "cover", "device_class": "garage"}, home)) == ["cover.garage_door"]
+    assert reason(resolve_targets({**question, "area": "kitchen"}, home)) == "nothing_matched"
+
+
 def test_domain_without_area_is_the_whole_home(home):
     got = ids(resolve_targets({"intent": "HassTurnOff", "domain": "switch"}, home))
     assert got == ["switch.coffee_machine", "switch.ev_charger", "switch.office_printer", "switch.sprinklers"]
