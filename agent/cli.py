@@ -487,7 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--teacher", required=True, metavar="DIR", help="the teacher's adapter folder (hearth finetune)")
     p.add_argument("--out", required=True, metavar="DIR", help="student folder to write")
     _hyper_options(p, defaults, ("layers", "steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads",
-                                 "checkpoint_every", "importance_examples"), ("lr", "temperature", "kd_weight"))
+                                 "checkpoint_every", "importance_examples", "valid_examples"), ("lr", "temperature", "kd_weight"))
     p.set_defaults(run=_distill)
 
     p = sub.add_parser("eval", help="accuracy and latency of the model on labelled commands")
