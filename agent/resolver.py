@@ -64,7 +64,7 @@ def resolve_targets(intent: Mapping[str, Any], reg: Registry, context_area: str 
     spec = INTENTS.get(intent.get("intent", ""))
     if found.reason is not None and found.reason.code == "nothing_matched" and sensed and intent.get("domain") == "cover" and spec and spec.query:
         # Not a guess at the kind of device: the question is about openings, and these sensors
-        # report exactly that; the answer names the sensors it used.
+        # report exactly that.
         other = _resolve({**intent, "domain": "binary_sensor", "device_class": sensed}, reg, context_area)
         if other.reason is None:
             return other
