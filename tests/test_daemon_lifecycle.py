@@ -39,6 +39,10 @@ def test_broker_restart_mid_run_loses_no_command_and_runs_it_once(home, home_pip
     try:
         probe.publish(running.command_topic, json.dumps({"text": "turn off the kitchen light", "id": "before"}))
         probe.wait(lambda s: any(m.json()["id"] == "before" for m in s))
+        # The device's acknowledgement of "before" follows its state report; stopping the broker
+        # before it arrives leaves that message in the device's persistent session, and the new
+        # broker delivers it again (QoS 1 is at-least-once) - not what this test is about.
+        time.sleep(0.5)
 
         broker.stop()
         deadline = time.monotonic() + 10
@@ -57,7 +61,7 @@ def test_broker_restart_mid_run_loses_no_command_and_runs_it_once(home, home_pip
         results = [m.json() for m in probe.seen if m.json()["id"] == "during"]
         assert len(results) == 1
         assert results[0]["response_type"] == "action_done" and results[0]["success"] == ["light.kitchen_ceiling"]
-        assert [t for t, _ in running.simulator.received[mark:]] == ["cmnd/kitchen_ceiling/POWER"]
+        assert [m for m in running.simulator.received[mark:] if m[1] == "ON"] == [("cmnd/kitchen_ceiling/POWER", "ON")]
         assert running.daemon._connected.is_set()
         sender.close()
     finally:
