@@ -44,19 +44,15 @@ def _check(args: argparse.Namespace) -> int:
 def _model_notes(registry) -> tuple[str | None, list[str]]:
     """What ``hearth check`` can tell of the configured adapter or student without loading the
     model (its metadata only): a problem that stops loading, and warnings."""
-    from agent.model import ModelError, home_mismatch, is_student, read_adapter, read_student
-    from agent.schema import schema_fingerprint
+    from agent.model import ModelError, home_mismatches, is_student, read_adapter, read_student
 
     m = registry.model
     try:
-        made = [(read_student(m.base), "Student")] if is_student(m.base) else []
-        if m.adapter:
-            made.append((read_adapter(m.adapter, m.base), "Adapter"))
+        student = read_student(m.base) if is_student(m.base) else None
+        adapter = read_adapter(m.adapter, m.base) if m.adapter else None
     except ModelError as exc:
         return str(exc), []
-    fingerprint = schema_fingerprint(decision_schema(registry))
-    notes = (home_mismatch(info.metadata, fingerprint, f"{what} {info.path}") for info, what in made)
-    return None, [n for n in notes if n]
+    return None, home_mismatches(student, adapter, decision_schema(registry))
 
 
 def _plan(args: argparse.Namespace) -> int:

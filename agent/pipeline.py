@@ -14,11 +14,10 @@ from typing import Any
 
 from agent.decoder import ConstrainedDecoder, DecoderOptions
 from agent.guess import Guesser
-from agent.model import LoadedModel, home_mismatch, load_model
+from agent.model import LoadedModel, home_mismatches, load_model
 from agent.planner import Plan, Planner
 from agent.prompt import command_tokens, prefix_tokens
 from agent.registry import Registry
-from agent.schema import schema_fingerprint
 from agent.serialize import decision_tokens
 
 
@@ -89,10 +88,7 @@ class Pipeline:
 
     def home_warnings(self) -> list[str]:
         """Why the loaded adapter or student may not know this home's devices (made for another)."""
-        fingerprint = schema_fingerprint(self.planner.schema)
-        made = ((self.loaded.student, "Student"), (self.loaded.adapter, "Adapter"))
-        notes = (home_mismatch(info.metadata, fingerprint, f"{what} {info.path}") for info, what in made if info)
-        return [n for n in notes if n]
+        return home_mismatches(self.loaded.student, self.loaded.adapter, self.planner.schema)
 
     def parse(self, text: str, area: str | None = None, states: Mapping[str, Mapping[str, Any]] | None = None) -> ParseResult:
         """Understand and plan one command; ``CommandError`` for an empty or overlong text."""
