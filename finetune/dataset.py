@@ -457,10 +457,15 @@ class DatasetBuilder:
             context_area = self.rng.choice(self.reg.areas).id
         return Example(" ".join(text.split()), canonical_decision({"intents": [intent]}), template, context_area)
 
-    def _own_examples(self, per_template: int) -> list[Example]:
+    def _own_examples(self, count: int) -> list[Example]:
+        """About ``count`` examples from hearth's own templates: each template alike, or, when
+        ``count`` is below their number (a random home's 60 examples), ``count`` of them at
+        random - one per template crowded out Home Assistant's phrasings entirely."""
         out = []
         rng = self.rng
-        for template_id, intent_name, text, fixed, *filters in _OWN_TEMPLATES:
+        per_template = count // len(_OWN_TEMPLATES)
+        templates = _OWN_TEMPLATES if per_template else rng.sample(_OWN_TEMPLATES, count)
+        for template_id, intent_name, text, fixed, *filters in templates:
             spec = INTENTS[intent_name]
             domains = filters[0] if filters else None
             classes = filters[1] if len(filters) > 1 else None
@@ -472,7 +477,7 @@ class DatasetBuilder:
             ]
             if not pool:
                 continue
-            for _ in range(per_template):
+            for _ in range(max(1, per_template)):
                 e = rng.choice(pool)
                 area = self.reg.area(e.area)
                 if "{area}" in text and area is None:
@@ -581,7 +586,7 @@ class DatasetBuilder:
     def build(self, examples: int = 6000) -> list[Example]:
         """About ``examples`` pairs: HA templates ~56%, own templates ~15%, two-command
         sentences ~12%, negatives ~17%."""
-        own = self._own_examples(per_template=max(1, examples * 15 // 100 // len(_OWN_TEMPLATES)))
+        own = self._own_examples(examples * 15 // 100)
         singles = own + self._ha_examples(examples * 71 // 100 - len(own))
         # 8% left the second of two commands dropped or given the first one's verb.
         combined = self._combined(singles, examples * 12 // 100)

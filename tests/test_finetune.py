@@ -204,3 +204,8 @@ def test_generic_data_spans_many_random_homes():
         jsonschema.validate(e.decision, decision_schema(reg))
     again = generic_pairs(600, seed=0, per_home=60)
     assert [e.text for _, e in again] == [e.text for _, e in pairs]
+    # A random home's 60 examples keep the usual mix: Home Assistant's phrasings first. (One
+    # example per own template once left no room for them at all.)
+    sources = Counter(e.template.split(":")[0] for _, e in pairs)
+    assert sources["ha"] > 0.4 * len(pairs)
+    assert 0.05 * len(pairs) < sources["own"] < 0.25 * len(pairs)
