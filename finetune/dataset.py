@@ -126,6 +126,15 @@ _OWN_TEMPLATES = [
     ("position_open", "HassSetPosition", "open the {name} to {position}%", {}, ("cover",)),
     ("position_lower", "HassSetPosition", "lower the {name} to {position} percent", {}, ("cover",)),
     ("position_half", "HassSetPosition", "open the {name} halfway", {"position": 50}, ("cover",)),
+    # HA's two "lock the X" sentences are 2 of ~40 HassTurnOn templates, outnumbered ten to one by
+    # negatives "lock the <a device the home lacks>": "lock the front door" came out as nothing.
+    ("lock", "HassTurnOn", "lock the {name}", {}, ("lock",)),
+    ("lock_please", "HassTurnOn", "please lock the {name}", {}, ("lock",)),
+    ("lock_sure", "HassTurnOn", "make sure the {name} is locked", {}, ("lock",)),
+    ("lock_can", "HassTurnOn", "can you lock the {name}", {}, ("lock",)),
+    ("lock_night", "HassTurnOn", "lock the {name} for the night", {}, ("lock",)),
+    ("unlock", "HassTurnOff", "unlock the {name}", {}, ("lock",)),
+    ("unlock_let_in", "HassTurnOff", "unlock the {name} for me", {}, ("lock",)),
 ]
 _HVAC_WORDS = {"heat": "heating", "cool": "cooling", "dry": "dehumidifier", "fan_only": "fan", "auto": "auto mode", "heat_cool": "heat and cool"}
 _CHIT_CHAT = [

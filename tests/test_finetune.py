@@ -49,6 +49,16 @@ def test_every_intent_and_slot_kind_is_covered(home, examples):
     assert expected <= slots
 
 
+def test_locking_outweighs_its_look_alike_negatives(examples):
+    """"lock the treadmill" (no such device) must not teach that "lock the ..." means nothing."""
+    def locking(e):
+        return "lock the" in e.text.lower() and "unlock" not in e.text.lower()
+
+    positive = [e for e in examples if locking(e) and [i["intent"] for i in e.decision["intents"]] == ["HassTurnOn"]]
+    negative = [e for e in examples if locking(e) and not e.decision["intents"]]
+    assert len(positive) > len(negative) > 0
+
+
 def test_every_controllable_entity_is_reachable_by_name(home):
     data = DatasetBuilder(home, seed=0).build(12000)
     named = {i["name"] for e in data for i in e.decision["intents"] if "name" in i}
