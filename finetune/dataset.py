@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -617,13 +618,13 @@ def write_dataset(reg: Registry, out_dir: str | Path, examples: int = 6000, seed
     out.mkdir(parents=True, exist_ok=True)
     data = DatasetBuilder(reg, seed).build(examples)
     counts = {"train": 0, "valid": 0}
-    per_template: dict[str, int] = {}
+    held_out: Counter[str] = Counter()
     with (out / "train.jsonl").open("w", encoding="utf-8") as train, (out / "valid.jsonl").open("w", encoding="utf-8") as valid:
         for ex in data:
             split = "valid" if is_validation(ex.template) else "train"
             if split == "valid":
-                per_template[ex.template] = per_template.get(ex.template, 0) + 1
-                if per_template[ex.template] > VALID_PER_TEMPLATE:
+                held_out[ex.template] += 1
+                if held_out[ex.template] > VALID_PER_TEMPLATE:
                     continue
             (valid if split == "valid" else train).write(json.dumps(ex.to_json(), ensure_ascii=False) + "\n")
             counts[split] += 1
