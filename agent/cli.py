@@ -278,6 +278,14 @@ def _finetune(args: argparse.Namespace) -> int:
     m = meta["metrics"]
     print(f"{args.out}: adapter written; loss {m['loss_start']:.3f} -> {m['loss_end']:.3f}, validation {m['valid_loss']:.3f}, "
           f"{m['train_seconds'] / 60:.1f} min; report in {args.out}/report.md")
+    # A held-out score can rise while "turn on the kitchen light" breaks: check the core commands.
+    from finetune.smoke import check_adapter, record, wrong_lines
+
+    smoke = check_adapter(registry, args.out, config.threads, progress=sys.stderr.isatty())
+    record(args.out, smoke)
+    print(f"core commands of {registry.name}: {smoke.full_correct} of {smoke.n} right")
+    for line in wrong_lines(smoke):
+        print(f"  wrong: {line}")
     return 0
 
 
@@ -316,15 +324,19 @@ def _eval(args: argparse.Namespace) -> int:
     from agent.errors import HearthError
     from agent.pipeline import Pipeline
     from finetune.evaluate import evaluate, read_cases
+    from finetune.smoke import smoke_cases, wrong_lines
 
     try:
-        cases = read_cases(args.data)[: args.limit]
+        cases = (smoke_cases(registry) if args.smoke else read_cases(args.data))[: args.limit]
         pipeline = Pipeline.from_registry(registry, adapter=args.adapter, threads=args.threads)
     except (HearthError, ValueError, OSError) as exc:
         print(f"hearth eval: {exc}", file=sys.stderr)
         return 1
     report = evaluate(pipeline, cases, progress=sys.stderr.isatty())
     print(report.text())
+    if args.smoke:
+        print(f"\ncore commands: {report.full_correct} of {report.n} right")
+        print("\n".join(f"  wrong: {line}" for line in wrong_lines(report)))
     if args.json:
         Path(args.json).write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
     return 0
@@ -460,7 +472,8 @@ def build_parser() -> argparse.ArgumentParser:
         "finetune",
         help="train a LoRA adapter for a home (resumes an interrupted run in the same --out)",
         description="Generate data for the home and fine-tune a LoRA adapter on the configured base model. "
-        "Writes a peft adapter folder with hearth_adapter.json, report.md and loss.png.",
+        "Writes a peft adapter folder with hearth_adapter.json, report.md and loss.png, then checks the home's "
+        "core commands (as hearth eval --smoke) and adds the result to the report.",
     )
     p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
     p.add_argument("--out", required=True, metavar="DIR", help="adapter folder to write")
@@ -488,7 +501,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="accuracy and latency of the model on labelled commands")
     p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
-    p.add_argument("--data", required=True, metavar="FILE.jsonl", help='lines {"text", "intent", "slots", "context"?} or {"text", "decision"}')
+    cases = p.add_mutually_exclusive_group(required=True)
+    cases.add_argument("--data", metavar="FILE.jsonl", help='lines {"text", "intent", "slots", "context"?} or {"text", "decision"}')
+    cases.add_argument("--smoke", action="store_true",
+                       help="the home's core commands instead: every device by its name, every room's lights (lists the wrong ones)")
     p.add_argument("--adapter", metavar="DIR", help="LoRA adapter folder (default: model.adapter of the config)")
     p.add_argument("--threads", type=int, metavar="N", help="torch threads (default: model.threads of the config)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N lines")

@@ -331,6 +331,8 @@ def train(
     losses, seconds = fit(model, samples, lambda batch: decision_loss(model, batch, pad_id), config, out / "checkpoint", progress)
     valid_loss = validation_loss(model, valid, pad_id)
     model.save_pretrained(out)
+    # peft's blank model card names this machine's model cache; report.md is the card.
+    (out / "README.md").unlink(missing_ok=True)
     meta = run_metadata(base_model_id(base), home, config, len(samples), losses, seconds, valid_loss=valid_loss)
     (out / ADAPTER_METADATA).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     write_report(out, meta, losses)

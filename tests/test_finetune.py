@@ -13,9 +13,10 @@ from agent.intents import INTENTS
 from agent.model import ModelError, load_model, read_adapter
 from agent.pipeline import Pipeline
 from agent.schema import decision_schema, schema_fingerprint
-from finetune.dataset import VALID_PER_TEMPLATE, DatasetBuilder, is_validation, write_dataset
+from finetune.dataset import _CORE_TEMPLATES, _FAKE_VERBS, VALID_PER_TEMPLATE, DatasetBuilder, is_validation, write_dataset
 from finetune.evaluate import Case, evaluate, full_match, read_cases
 from finetune.numbers import number_words
+from finetune.smoke import record, smoke_cases
 from finetune.train import TrainConfig, decision_loss, tokenize, train
 
 
@@ -57,6 +58,37 @@ def test_locking_outweighs_its_look_alike_negatives(examples):
     positive = [e for e in examples if locking(e) and [i["intent"] for i in e.decision["intents"]] == ["HassTurnOn"]]
     negative = [e for e in examples if locking(e) and not e.decision["intents"]]
     assert len(positive) > len(negative) > 0
+
+
+def test_plain_commands_outweigh_their_look_alike_negatives(examples):
+    """"turn on the toaster" (no such device) must not teach that "turn on the ..." means
+    nothing: it once outnumbered plain "turn on the <a real device>" 26 to 1, and "turn on the
+    coffee machine" came out as nothing. The core templates are all in the training split."""
+    assert not any(is_validation(f"own:{t[0]}") for t in _CORE_TEMPLATES)
+    starts = tuple(v.split("{")[0].strip() + " " for v in _FAKE_VERBS)
+    plain = [e for e in examples if e.text.lower().startswith(starts)]
+    positive = sum(bool(e.decision["intents"]) for e in plain)
+    assert positive > 2 * (len(plain) - positive) > 0
+
+
+def test_core_commands_name_every_device(home, planner):
+    cases = smoke_cases(home)
+    assert [c.text for c in smoke_cases(home)] == [c.text for c in cases]
+    validator = jsonschema.Draft202012Validator(decision_schema(home))
+    named = set()
+    for case in cases:
+        assert not list(validator.iter_errors(case.expected)), case.text
+        if not case.expected["intents"]:
+            continue
+        plan = planner.plan(case.expected)
+        assert plan.reason is None and plan.intents[0].reason is None, (case.text, plan.reason)
+        if "name" in case.expected["intents"][0]:
+            assert len(plan.intents[0].targets) == 1, case.text
+            named.add(plan.intents[0].targets[0])
+    controllable = {e.id for e in home.entities if e.domain != "binary_sensor" or e.device_class in ("door", "window", "garage_door")}
+    assert controllable <= named
+    assert {"turn on the kitchen light", "lock the front door lock", "is the garage door open"} <= {c.text for c in cases}
+    assert any(not c.expected["intents"] for c in cases)
 
 
 def test_every_controllable_entity_is_reachable_by_name(home):
@@ -113,6 +145,7 @@ def test_training_lowers_the_loss_and_writes_an_adapter_the_runtime_loads(home, 
     assert meta["registry_fingerprint"] == schema_fingerprint(decision_schema(home))
     for name in ("adapter_config.json", "adapter_model.safetensors", "hearth_adapter.json", "report.md", "loss.png"):
         assert (out / name).is_file(), name
+    assert not (out / "README.md").exists()  # peft's blank model card, with this machine's paths
     assert (out / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     info = read_adapter(out, str(tiny_model_dir))
     assert info.metadata["data_seed"] == 0
@@ -121,6 +154,13 @@ def test_training_lowers_the_loss_and_writes_an_adapter_the_runtime_loads(home, 
     jsonschema.validate(result.decision, decision_schema(home))
     with pytest.raises(ModelError):
         load_model("some-other-base-dir-that-does-not-exist", adapter=out)
+    # hearth finetune then checks the core commands and records them in metadata and report.
+    smoke = evaluate(Pipeline(home, loaded), smoke_cases(home)[:6])
+    record(out, smoke)
+    assert read_adapter(out, str(tiny_model_dir)).metadata["metrics"]["core_commands"] == smoke.full_correct / 6
+    report = (out / "report.md").read_text()
+    assert f"{smoke.full_correct} of 6 right" in report
+    assert report.count('\n- "') == 6 - smoke.full_correct  # one line per wrong command
 
 
 def test_training_resumes_from_its_checkpoint(home, tiny_model_dir, tmp_path, examples):
@@ -218,4 +258,18 @@ def test_generic_data_spans_many_random_homes():
     # example per own template once left no room for them at all.)
     sources = Counter(e.template.split(":")[0] for _, e in pairs)
     assert sources["ha"] > 0.4 * len(pairs)
-    assert 0.05 * len(pairs) < sources["own"] < 0.25 * len(pairs)
+    assert 0.1 * len(pairs) < sources["own"] < 0.3 * len(pairs)
+    # ... and every own intent turns up: a random subset of own templates once left the intents
+    # with few of them (HVAC modes, the vacuum's dock) with a handful of examples in 200 homes.
+    own_intents = Counter(e.decision["intents"][0]["intent"] for _, e in pairs if e.template.startswith("own:"))
+    assert {"HearthClimateSetMode", "HassVacuumReturnToBase", "HassToggle", "HearthLightStep"} <= set(own_intents)
+
+
+@pytest.mark.real_model
+def test_shipped_adapter_gets_every_core_command_right(home, home_pipeline):
+    """What a user tries first - every device by its name, every room's lights - must work
+    with the adapter config/home.yaml ships (the service tests and the quick start rely on it)."""
+    from finetune.smoke import wrong_lines
+
+    report = evaluate(home_pipeline, smoke_cases(home))
+    assert report.full_correct == report.n, wrong_lines(report)
