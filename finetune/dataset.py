@@ -70,6 +70,8 @@ _HA_NEGATIVE = (
 )
 _QUANTIFIERS = {"any": "any", "all": "all", "how_many": "how_many"}
 
+# Binary sensors that answer "is the X open".
+CONTACT_CLASSES = ("door", "window", "garage_door", "opening")
 # hearth's own templates: (template id, intent, text with {slots}, fixed slots[, domains[,
 # device classes]]) - the optional filters say which devices a template may name.
 _OWN_TEMPLATES = [
@@ -109,8 +111,8 @@ _OWN_TEMPLATES = [
     ("sensor_value", "HassGetState", "what is the {name}", {}, ("sensor",)),
     ("sensor_reading", "HassGetState", "what does the {name} say", {}, ("sensor",)),
     ("sensor_tell", "HassGetState", "tell me the {name}", {}, ("sensor",)),
-    ("contact_open", "HassGetState", "is the {name} open", {"state": "open"}, ("binary_sensor",), ("door", "window", "garage_door", "opening")),
-    ("contact_closed", "HassGetState", "is the {name} closed", {"state": "closed"}, ("binary_sensor",), ("door", "window", "garage_door", "opening")),
+    ("contact_open", "HassGetState", "is the {name} open", {"state": "open"}, ("binary_sensor",), CONTACT_CLASSES),
+    ("contact_closed", "HassGetState", "is the {name} closed", {"state": "closed"}, ("binary_sensor",), CONTACT_CLASSES),
     ("motion_name", "HassGetState", "has the {name} seen anyone", {"state": "on"}, ("binary_sensor",), ("motion", "occupancy")),
     ("motion_area", "HassGetState", "is there motion in the {area}", {"domain": "binary_sensor", "device_class": "motion", "state": "on"}, ("binary_sensor",), ("motion",)),
     # Home Assistant has one sentence for sending the vacuum home, two for starting it, none
@@ -162,7 +164,7 @@ _CORE_TEMPLATES = [
     ("is_open_cover", "HassGetState", "is the {name} open", {"state": "open"}, ("cover",)),
     ("lock", "HassTurnOn", "lock the {name}", {}, ("lock",)),
     ("unlock", "HassTurnOff", "unlock the {name}", {}, ("lock",)),
-    ("contact_is_open_name", "HassGetState", "is the {name} open", {"state": "open"}, ("binary_sensor",), ("door", "window", "garage_door", "opening")),
+    ("contact_is_open_name", "HassGetState", "is the {name} open", {"state": "open"}, ("binary_sensor",), CONTACT_CLASSES),
     ("start_vacuum_name", "HassVacuumStart", "start the {name}", {}, ("vacuum",)),
     ("is_locked", "HassGetState", "is the {name} locked", {"state": "locked"}, ("lock",)),
     ("temp_name", "HassClimateSetTemperature", "set the {name} to {temperature} degrees", {}, ("climate",)),

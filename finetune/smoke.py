@@ -15,9 +15,8 @@ from typing import Any
 
 from agent.model import ADAPTER_METADATA
 from agent.registry import Entity, Registry
+from finetune.dataset import CONTACT_CLASSES
 from finetune.evaluate import Case, Report, evaluate
-
-_CONTACT_CLASSES = ("door", "window", "garage_door", "opening")
 
 
 def _entity_commands(e: Entity) -> list[tuple[str, dict[str, Any]]]:
@@ -48,7 +47,7 @@ def _entity_commands(e: Entity) -> list[tuple[str, dict[str, Any]]]:
         return [(f"start the {n}", {"intent": "HassVacuumStart"})]
     if e.domain == "alarm_control_panel":
         return [(f"arm the {n}", {"intent": "HearthAlarmArm"}), (f"disarm the {n}", {"intent": "HearthAlarmDisarm"})]
-    if e.domain == "binary_sensor" and e.device_class in _CONTACT_CLASSES:
+    if e.domain == "binary_sensor" and e.device_class in CONTACT_CLASSES:
         return [(f"is the {n} open", {"intent": "HassGetState", "state": "open"})]
     if e.domain == "sensor":
         return [(f"what is the {n}", {"intent": "HassGetState"})]

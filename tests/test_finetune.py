@@ -13,7 +13,7 @@ from agent.intents import INTENTS
 from agent.model import ModelError, load_model, read_adapter
 from agent.pipeline import Pipeline
 from agent.schema import decision_schema, schema_fingerprint
-from finetune.dataset import _CORE_TEMPLATES, _FAKE_VERBS, VALID_PER_TEMPLATE, DatasetBuilder, is_validation, write_dataset
+from finetune.dataset import _CORE_TEMPLATES, _FAKE_VERBS, CONTACT_CLASSES, VALID_PER_TEMPLATE, DatasetBuilder, is_validation, write_dataset
 from finetune.evaluate import Case, evaluate, full_match, read_cases
 from finetune.numbers import number_words
 from finetune.smoke import record, smoke_cases
@@ -85,7 +85,7 @@ def test_core_commands_name_every_device(home, planner):
         if "name" in case.expected["intents"][0]:
             assert len(plan.intents[0].targets) == 1, case.text
             named.add(plan.intents[0].targets[0])
-    controllable = {e.id for e in home.entities if e.domain != "binary_sensor" or e.device_class in ("door", "window", "garage_door")}
+    controllable = {e.id for e in home.entities if e.domain != "binary_sensor" or e.device_class in CONTACT_CLASSES}
     assert controllable <= named
     assert {"turn on the kitchen light", "lock the front door lock", "is the garage door open"} <= {c.text for c in cases}
     assert any(not c.expected["intents"] for c in cases)
