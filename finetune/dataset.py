@@ -32,6 +32,7 @@ from hassil.parse_expression import parse_sentence
 from agent import colors
 from agent.intents import INTENTS
 from agent.registry import Entity, Registry
+from agent.resolver import resolve_targets
 from agent.schema import decision_schema
 from agent.serialize import canonical_decision
 from finetune.numbers import number_words
@@ -132,6 +133,10 @@ _OWN_TEMPLATES = [
     ("toggle_can", "HassToggle", "can you toggle the {name}", {}),
     ("toggle_state", "HassToggle", "change the state of the {name}", {}),
     ("toggle_flip_switch", "HassToggle", "flip the {name} switch", {}),
+    # "toggle the X" and "switch the X over" are held out; "switch ... over" read as turning on.
+    ("toggle_flip_over", "HassToggle", "flip the {name} over", {}),
+    ("toggle_flick", "HassToggle", "flick the {name}", {}),
+    ("toggle_state_switch", "HassToggle", "switch the state of the {name}", {}),
     ("position_set", "HassSetPosition", "set the {name} to {position} percent", {}, ("cover",)),
     ("position_open", "HassSetPosition", "open the {name} to {position}%", {}, ("cover",)),
     ("position_lower", "HassSetPosition", "lower the {name} to {position} percent", {}, ("cover",)),
@@ -383,6 +388,16 @@ def _parsed(text: str):
     return parse_sentence(text).expression
 
 
+def _meant(intent: dict[str, Any], reg: Registry, context_area: str | None) -> bool:
+    """Whether the intent's targets exist in the home. Home Assistant's templates are written
+    to match, not to generate: expanded over a home they say "lift the garage curtain" where
+    the garage has none, or "close the gate upstairs" of a gate on the ground floor - a label
+    that means nothing, taught and scored as if it were right. A name two rooms share stays: the
+    resolver asks which one."""
+    reason = resolve_targets(intent, reg, context_area).reason
+    return reason is None or reason.code in ("ambiguous", "no_target")
+
+
 class _Expander:
     """Expands a hassil expression with random choices, recording slot values."""
 
@@ -576,7 +591,13 @@ class DatasetBuilder:
             return None
         context_area = None
         if context.get("area", {}).get("slot") and "area" not in intent:
-            context_area = self.rng.choice(self.reg.areas).id
+            # "turn on the fan in here", spoken in a room that has one.
+            rooms = [a.id for a in self.reg.areas if _meant(intent, self.reg, a.id)]
+            if not rooms:
+                return None
+            context_area = self.rng.choice(rooms)
+        elif not _meant(intent, self.reg, None):
+            return None
         text = _DOUBLE_ARTICLE.sub("", " ".join(text.split()))
         return Example(text, canonical_decision({"intents": [intent]}), template, context_area)
 
@@ -588,11 +609,12 @@ class DatasetBuilder:
         modes, the vacuum's dock) all but untrained."""
         out = []
         rng = self.rng
-        per_template = count // (len(_OWN_TEMPLATES) + CORE_WEIGHT * len(_CORE_TEMPLATES))
+        weighted = _OWN_TEMPLATES + _CORE_TEMPLATES * CORE_WEIGHT
         everything = _OWN_TEMPLATES + _CORE_TEMPLATES
         pools = {t[0]: self._own_pool(t) for t in everything}
-        if per_template:
-            templates = _OWN_TEMPLATES + _CORE_TEMPLATES * CORE_WEIGHT
+        if count >= len(weighted):
+            # Round robin, so ``count`` is met whatever the number of templates.
+            templates = [weighted[i % len(weighted)] for i in range(count)]
         else:
             by_intent: dict[str, list[tuple]] = {}
             for t in everything:
@@ -605,38 +627,37 @@ class DatasetBuilder:
             pool = pools[template_id]
             if not pool:
                 continue
-            for _ in range(max(1, per_template)):
-                e = rng.choice(pool)
-                area = self.reg.area(e.area)
-                if "{area}" in text and area is None:
-                    continue
-                intent: dict[str, Any] = {"intent": intent_name, **fixed}
-                fill: dict[str, str] = {}
-                if "{name}" in text:
-                    fill["name"] = intent["name"] = rng.choice(e.spoken_names)
-                if "{area}" in text:
-                    fill["area"] = intent["area"] = rng.choice(area.spoken_names)
-                if "{step}" in text:
-                    intent["step"] = rng.choice([5, 10, 15, 20, 25, 30, 50])
-                    fill["step"] = str(intent["step"])
-                if "{hvac_mode" in text:
-                    modes = [m for m in e.capabilities.hvac_modes if m != "off"] or ["heat"]
-                    intent["hvac_mode"] = rng.choice(modes)
-                    fill["hvac_mode"] = intent["hvac_mode"].replace("_", " ")
-                    fill["hvac_mode_word"] = _HVAC_WORDS.get(intent["hvac_mode"], intent["hvac_mode"])
-                if "{mode}" in text:
-                    intent["mode"] = rng.choice(e.capabilities.arm_modes or ("away",))
-                    fill["mode"] = intent["mode"]
-                if "{brightness}" in text:
-                    intent["brightness"] = rng.choice([10, 20, 25, 30, 40, 50, 60, 70, 75, 80, 90, 100])
-                    fill["brightness"] = str(intent["brightness"])
-                if "{position}" in text:
-                    intent["position"] = rng.choice([10, 20, 25, 30, 40, 60, 70, 75, 80, 90])
-                    fill["position"] = str(intent["position"])
-                if "{temperature}" in text:
-                    intent["temperature"] = rng.choice([18, 19, 20, 20.5, 21, 22, 23])
-                    fill["temperature"] = str(intent["temperature"])
-                out.append(Example(text.format(**fill), canonical_decision({"intents": [intent]}), f"own:{template_id}"))
+            e = rng.choice(pool)
+            area = self.reg.area(e.area)
+            if "{area}" in text and area is None:
+                continue
+            intent: dict[str, Any] = {"intent": intent_name, **fixed}
+            fill: dict[str, str] = {}
+            if "{name}" in text:
+                fill["name"] = intent["name"] = rng.choice(e.spoken_names)
+            if "{area}" in text:
+                fill["area"] = intent["area"] = rng.choice(area.spoken_names)
+            if "{step}" in text:
+                intent["step"] = rng.choice([5, 10, 15, 20, 25, 30, 50])
+                fill["step"] = str(intent["step"])
+            if "{hvac_mode" in text:
+                modes = [m for m in e.capabilities.hvac_modes if m != "off"] or ["heat"]
+                intent["hvac_mode"] = rng.choice(modes)
+                fill["hvac_mode"] = intent["hvac_mode"].replace("_", " ")
+                fill["hvac_mode_word"] = _HVAC_WORDS.get(intent["hvac_mode"], intent["hvac_mode"])
+            if "{mode}" in text:
+                intent["mode"] = rng.choice(e.capabilities.arm_modes or ("away",))
+                fill["mode"] = intent["mode"]
+            if "{brightness}" in text:
+                intent["brightness"] = rng.choice([10, 20, 25, 30, 40, 50, 60, 70, 75, 80, 90, 100])
+                fill["brightness"] = str(intent["brightness"])
+            if "{position}" in text:
+                intent["position"] = rng.choice([10, 20, 25, 30, 40, 60, 70, 75, 80, 90])
+                fill["position"] = str(intent["position"])
+            if "{temperature}" in text:
+                intent["temperature"] = rng.choice([18, 19, 20, 20.5, 21, 22, 23])
+                fill["temperature"] = str(intent["temperature"])
+            out.append(Example(text.format(**fill), canonical_decision({"intents": [intent]}), f"own:{template_id}"))
         return out
 
     def _own_pool(self, template: tuple) -> list[Entity]:

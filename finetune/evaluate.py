@@ -5,7 +5,8 @@
 Lines are Home Assistant's test format, ``{"text", "intent", "slots", "context"?}`` (an intent
 of null means "no action"), or hearth's own ``{"text", "decision"}`` for several intents.
 Intent accuracy: the same intents, in order. Full match: the same intents, the same resolved
-target entities ("lounge" and "living room" are the same room), the same other slots.
+target entities ("lounge" and "living room" are the same room; a device by its name or by its
+room, where it is the only one), the same other slots.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from agent.intents import TARGET_SLOTS
 from agent.pipeline import Pipeline
 from agent.planner import Planner
+from agent.resolver import resolve_targets
 
 
 @dataclass
@@ -55,25 +57,33 @@ def _names(decision: dict[str, Any]) -> list[str]:
 
 
 def full_match(planner: Planner, expected: dict[str, Any], predicted: dict[str, Any], area: str | None) -> bool:
-    """Same intents, same resolved targets, same value slots."""
+    """Same intents, same meant entities, same value slots.
+
+    Targets are compared as the resolver reads them, before the planner asks whether each
+    device can do it: "turn the garden lights down a bit" means the garden lights whether it
+    says their name or their room, though they don't dim. Where the expected targets resolve
+    to nothing, the target slots themselves must agree."""
     if _names(expected) != _names(predicted):
         return False
-    if not expected["intents"]:
-        return True
-    exp_plan = planner.plan(expected, context_area=area)
-    pred_plan = planner.plan(predicted, context_area=area)
-    if exp_plan.reason is not None or pred_plan.reason is not None:
-        return json.dumps(expected, sort_keys=True) == json.dumps(predicted, sort_keys=True)
-    for e, p, ep, pp in zip(expected["intents"], predicted["intents"], exp_plan.intents, pred_plan.intents):
-        if ep.reason is None and pp.reason is None:
-            if sorted(ep.targets) != sorted(pp.targets):
+    reg = planner.registry
+    for e, p in zip(expected["intents"], predicted["intents"]):
+        want, got = resolve_targets(e, reg, area), resolve_targets(p, reg, area)
+        if want.reason is None:
+            if got.reason is not None or {x.id for x in want.entities} != {x.id for x in got.entities}:
                 return False
-        elif {k: v for k, v in e.items() if k in TARGET_SLOTS} != {k: v for k, v in p.items() if k in TARGET_SLOTS}:
+        elif _target_slots(e) != _target_slots(p):
             return False
-        values = lambda d: {k: v for k, v in d.items() if k not in TARGET_SLOTS and k != "intent"}  # noqa: E731
-        if values(e) != values(p):
+        if _value_slots(e) != _value_slots(p):
             return False
     return True
+
+
+def _target_slots(intent: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in intent.items() if k in TARGET_SLOTS}
+
+
+def _value_slots(intent: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in intent.items() if k not in TARGET_SLOTS and k != "intent"}
 
 
 @dataclass

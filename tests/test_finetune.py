@@ -216,6 +216,19 @@ def test_full_match_scoring(planner):
     assert full_match(planner, {"intents": []}, {"intents": []}, None)
 
 
+def test_full_match_compares_the_devices_meant_even_when_they_cannot_do_it(planner):
+    """The garden lights don't dim: both readings mean them, and the planner refuses both."""
+    by_name = {"intents": [{"intent": "HearthLightStep", "name": "garden lights", "direction": "down"}]}
+    by_room = {"intents": [{"intent": "HearthLightStep", "area": "garden", "direction": "down"}]}
+    assert planner.plan(by_name).intents[0].reason is not None
+    assert full_match(planner, by_name, by_room, None)
+    assert not full_match(planner, by_name, {"intents": [{"intent": "HearthLightStep", "area": "garage", "direction": "down"}]}, None)
+    # Expected targets that match nothing ("the garage curtain"): only the same slots count.
+    nothing = {"intents": [{"intent": "HassSetPosition", "area": "garage", "device_class": "curtain", "position": 90}]}
+    assert full_match(planner, nothing, json.loads(json.dumps(nothing)), None)
+    assert not full_match(planner, nothing, {"intents": [{"intent": "HassSetPosition", "name": "garage door", "position": 90}]}, None)
+
+
 def test_evaluate_counts(home, tiny_loaded):
     pipeline = Pipeline(home, tiny_loaded)
     first = pipeline.parse("turn on the kitchen light").decision
