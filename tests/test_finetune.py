@@ -12,6 +12,7 @@ import torch
 from agent.intents import INTENTS
 from agent.model import ModelError, load_model, read_adapter
 from agent.pipeline import Pipeline
+from agent.resolver import resolve_targets
 from agent.schema import decision_schema, schema_fingerprint
 from finetune.dataset import _CORE_TEMPLATES, _FAKE_VERBS, CONTACT_CLASSES, VALID_PER_TEMPLATE, DatasetBuilder, is_validation, write_dataset
 from finetune.evaluate import Case, evaluate, full_match, read_cases
@@ -48,6 +49,19 @@ def test_every_intent_and_slot_kind_is_covered(home, examples):
     expected = {"name", "area", "floor", "domain", "device_class", "brightness", "color", "color_temp", "direction", "step",
                 "position", "temperature", "hvac_mode", "percentage", "volume_level", "mode", "state", "quantifier"}
     assert expected <= slots
+
+
+def test_every_command_targets_devices_the_home_has(home, examples):
+    """Expanded Home Assistant templates said "lift the garage curtain" in a garage without
+    one; such labels mean nothing and are dropped. A name two rooms share may stay (the
+    resolver asks which), and so may a command with no target ("pause")."""
+    in_here = 0
+    for e in examples:
+        for intent in e.decision["intents"]:
+            reason = resolve_targets(intent, home, e.context_area).reason
+            assert reason is None or reason.code in ("ambiguous", "no_target"), (e.text, intent, reason)
+        in_here += e.context_area is not None
+    assert in_here > 0
 
 
 def test_locking_outweighs_its_look_alike_negatives(examples):
