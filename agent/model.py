@@ -243,8 +243,8 @@ def home_mismatches(student: AdapterInfo | None, adapter: AdapterInfo | None, sc
 FLOAT_LAYERS = (0,)
 """Transformer layers left in float by int8 quantization. The first layer's inputs are the
 hardest to quantize: with it int8, the shipped adapter's choice between "a command" and
-"nothing" for "turn on the coffee machine" moved by 2.9 logits (fp32 -0.25 -> +2.66, so it
-said nothing); with it float, 0.9 the other way. 633 held-out commands: full match 92.7% all
+"nothing" for "turn on the coffee machine" moved by 2.9 logits towards "nothing" (fp32 -0.25
+-> +2.66, so it said nothing); with it float, -2.18. 633 held-out commands: full match 92.7% all
 int8, 93.7% with layer 0 float (93.7% with layers 0 and 1), at no measurable cost in speed
 (1 of 30 layers)."""
 
@@ -259,8 +259,8 @@ def quantize_int8(model: Any, tokenizer: Any) -> Any:
     channel, activations quantized on the fly): ~1.7x faster decode steps on a small CPU. Llama
     models are smoothed first (``agent.smoothing``): without it, activation outliers cost most of
     the accuracy (a fine-tuned SmolLM2-135M on 40 held-out phrasings, exact decisions: fp32 25,
-    plain int8 15, smoothed per-channel int8 24). The first layer (``FLOAT_LAYERS``) and the output head stay float: the decoder
-    multiplies only the rows of allowed tokens."""
+    plain int8 15, smoothed per-channel int8 24). The first layer (``FLOAT_LAYERS``) and the
+    output head stay float: the decoder multiplies only the rows of allowed tokens."""
     from torch.ao.quantization import per_channel_dynamic_qconfig
 
     from agent.smoothing import calibration_prompts, smooth_llama
