@@ -19,7 +19,7 @@ from typing import Any
 
 from agent.intents import TARGET_SLOTS
 from agent.pipeline import Pipeline
-from agent.planner import Planner
+from agent.registry import Registry
 from agent.resolver import resolve_targets
 
 
@@ -56,7 +56,7 @@ def _names(decision: dict[str, Any]) -> list[str]:
     return [i["intent"] for i in decision["intents"]]
 
 
-def full_match(planner: Planner, expected: dict[str, Any], predicted: dict[str, Any], area: str | None) -> bool:
+def full_match(reg: Registry, expected: dict[str, Any], predicted: dict[str, Any], area: str | None) -> bool:
     """Same intents, same meant entities, same value slots.
 
     Targets are compared as the resolver reads them, before the planner asks whether each
@@ -65,7 +65,6 @@ def full_match(planner: Planner, expected: dict[str, Any], predicted: dict[str, 
     to nothing, the target slots themselves must agree."""
     if _names(expected) != _names(predicted):
         return False
-    reg = planner.registry
     for e, p in zip(expected["intents"], predicted["intents"]):
         want, got = resolve_targets(e, reg, area), resolve_targets(p, reg, area)
         if want.reason is None:
@@ -143,7 +142,7 @@ def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> R
         exp_key = "+".join(_names(case.expected)) or "(none)"
         pred_key = "+".join(_names(predicted)) or "(none)"
         intent_ok = exp_key == pred_key
-        full_ok = intent_ok and full_match(pipeline.planner, case.expected, predicted, case.context_area)
+        full_ok = intent_ok and full_match(pipeline.registry, case.expected, predicted, case.context_area)
         report.n += 1
         report.intent_correct += intent_ok
         report.full_correct += full_ok

@@ -219,28 +219,28 @@ def test_loss_with_the_shared_prefix_cache_equals_the_loss_on_whole_sequences(ho
     assert batched == pytest.approx(sum(one_by_one) / len(one_by_one), rel=1e-4)
 
 
-def test_full_match_scoring(planner):
+def test_full_match_scoring(home):
     exp = {"intents": [{"intent": "HassTurnOn", "area": "living room", "domain": "light"}]}
     same_room_alias = {"intents": [{"intent": "HassTurnOn", "area": "lounge", "domain": "light"}]}
     other_room = {"intents": [{"intent": "HassTurnOn", "area": "kitchen", "domain": "light"}]}
-    assert full_match(planner, exp, same_room_alias, None)
-    assert not full_match(planner, exp, other_room, None)
+    assert full_match(home, exp, same_room_alias, None)
+    assert not full_match(home, exp, other_room, None)
     light_set = {"intents": [{"intent": "HassLightSet", "name": "desk lamp", "brightness": 30}]}
-    assert not full_match(planner, light_set, {"intents": [{"intent": "HassLightSet", "name": "desk lamp", "brightness": 40}]}, None)
-    assert full_match(planner, {"intents": []}, {"intents": []}, None)
+    assert not full_match(home, light_set, {"intents": [{"intent": "HassLightSet", "name": "desk lamp", "brightness": 40}]}, None)
+    assert full_match(home, {"intents": []}, {"intents": []}, None)
 
 
-def test_full_match_compares_the_devices_meant_even_when_they_cannot_do_it(planner):
+def test_full_match_compares_the_devices_meant_even_when_they_cannot_do_it(home, planner):
     """The garden lights don't dim: both readings mean them, and the planner refuses both."""
     by_name = {"intents": [{"intent": "HearthLightStep", "name": "garden lights", "direction": "down"}]}
     by_room = {"intents": [{"intent": "HearthLightStep", "area": "garden", "direction": "down"}]}
     assert planner.plan(by_name).intents[0].reason is not None
-    assert full_match(planner, by_name, by_room, None)
-    assert not full_match(planner, by_name, {"intents": [{"intent": "HearthLightStep", "area": "garage", "direction": "down"}]}, None)
+    assert full_match(home, by_name, by_room, None)
+    assert not full_match(home, by_name, {"intents": [{"intent": "HearthLightStep", "area": "garage", "direction": "down"}]}, None)
     # Expected targets that match nothing ("the garage curtain"): only the same slots count.
     nothing = {"intents": [{"intent": "HassSetPosition", "area": "garage", "device_class": "curtain", "position": 90}]}
-    assert full_match(planner, nothing, json.loads(json.dumps(nothing)), None)
-    assert not full_match(planner, nothing, {"intents": [{"intent": "HassSetPosition", "name": "garage door", "position": 90}]}, None)
+    assert full_match(home, nothing, json.loads(json.dumps(nothing)), None)
+    assert not full_match(home, nothing, {"intents": [{"intent": "HassSetPosition", "name": "garage door", "position": 90}]}, None)
 
 
 def test_evaluate_counts(home, tiny_loaded):
