@@ -33,7 +33,7 @@ from agent.serialize import decision_tokens
 class TrainConfig:
     """Every hyper-parameter, with its default; each is a command-line option."""
 
-    steps: int = 1200  # the shipped adapter's recipe: 32 to 41 minutes on the 2-core machines measured
+    steps: int = 1200  # the shipped adapter's recipe: 32 to 47 minutes on the 2-core machines measured
     batch_size: int = 8
     lr: float = 8e-4  # 3e-4 reached 55% full match in 400 steps on held-out phrasings, 8e-4 79%
     warmup: int = 30
