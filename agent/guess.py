@@ -120,6 +120,8 @@ class Guesser:
                 intent["quantifier"] = "all"
             elif has("many"):
                 intent["quantifier"] = "how_many"
+            elif words[0] == "which":
+                intent["quantifier"] = "which"
             return [intent]
         if value is not None and (unit.startswith("degree") or domain == "climate"):
             return [{"intent": "HassClimateSetTemperature", **target, "temperature": value if value % 1 else int(value)}]

@@ -67,8 +67,8 @@ SLOTS: dict[str, Slot] = {
         Slot(
             "quantifier",
             "enum",
-            "Question over several devices: any, all or how many.",
-            values=("any", "all", "how_many"),
+            "Question over several devices: any, all, how many or which.",
+            values=("any", "all", "how_many", "which"),
         ),
     )
 }

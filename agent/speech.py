@@ -111,7 +111,8 @@ def _join(items: list[str]) -> str:
 
 def answer_state(intent: Mapping[str, Any], entities: list[Entity], states: Mapping[str, Mapping[str, Any]]) -> str:
     """The answer to HassGetState ("is the garage door open?", "are any windows open?",
-    "how many lights are on in the kitchen?") from the last reported states."""
+    "how many lights are on in the kitchen?", "which windows are open?") from the last
+    reported states."""
     asked, quantifier = intent.get("state"), intent.get("quantifier")
     unknown = [e for e in entities if state_words(e, states.get(e.id)) is None]
     known = [e for e in entities if e not in unknown]
@@ -127,6 +128,11 @@ def answer_state(intent: Mapping[str, Any], entities: list[Entity], states: Mapp
         if not matching:
             return f"None {'is' if len(known) == 1 else 'are'} {words}." + unknown_note
         return f"{len(matching)} {'is' if len(matching) == 1 else 'are'} {words}: {_join([the(e) for e in matching])}." + unknown_note
+    if quantifier == "which" and matching:
+        named = _join([the(e) for e in matching])
+        return f"{named[0].upper()}{named[1:]} {'is' if len(matching) == 1 else 'are'} {words}." + unknown_note
+    if quantifier == "which" and len(known) > 1:
+        return f"None of them is {words}." + unknown_note
     if quantifier == "all" or (quantifier is None and len(entities) > 1 and asked in ("off", "closed", "locked")):
         if not known:
             return f"I don't know; {_join([the(e) for e in entities])} {'has' if len(entities) == 1 else 'have'} not reported."

@@ -69,7 +69,7 @@ _HA_NEGATIVE = (
     "HassBroadcast",
     "HassNevermind",
 )
-_QUANTIFIERS = {"any": "any", "all": "all", "how_many": "how_many"}
+_QUANTIFIERS = {"any": "any", "all": "all", "how_many": "how_many", "which": "which"}
 
 # Binary sensors that answer "is the X open".
 CONTACT_CLASSES = ("door", "window", "garage_door", "opening")
@@ -378,9 +378,15 @@ def _ha_data() -> dict[str, Any]:
     return home_assistant_intents.get_intents("en")
 
 
+# Home Assistant's "<are_any>" is "[<are>] <any>" so that it also matches "any lights on";
+# expanded, the verb-less forms ("all lights on", "each lamps off") are what a listener hears as
+# commands, so generated questions keep the verb.
+_RULE_OVERRIDES = {"are_any": "<are> <any>", "are_all": "<are> <all>"}
+
+
 @cache
 def _rule(name: str):
-    return parse_sentence(_ha_data()["expansion_rules"][name]).expression
+    return parse_sentence(_RULE_OVERRIDES.get(name) or _ha_data()["expansion_rules"][name]).expression
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 import jsonschema
@@ -62,6 +63,16 @@ def test_every_command_targets_devices_the_home_has(home, examples):
             assert reason is None or reason.code in ("ambiguous", "no_target"), (e.text, intent, reason)
         in_here += e.context_area is not None
     assert in_here > 0
+
+
+def test_questions_say_they_are_questions(examples):
+    """Home Assistant also matches "all lights on" as a question; a listener hears a command,
+    so no generated question lacks its question word. "Which ..." asks for a list."""
+    asks = re.compile(r"\b(is|are|what|which|how|has|tell)\b", re.IGNORECASE)
+    questions = [(e.text, i) for e in examples for i in e.decision["intents"] if i["intent"] == "HassGetState"]
+    assert questions and all(asks.search(text) for text, _ in questions), [t for t, _ in questions if not asks.search(t)]
+    which = [i.get("quantifier") for text, i in questions if re.match(r"(?i)(\w+ )?(which|what) (of )?(?!is\b|does\b)", text)]
+    assert which and set(which) == {"which"}
 
 
 def test_locking_outweighs_its_look_alike_negatives(examples):

@@ -23,6 +23,7 @@ def guesser(home):
         ("set the ac to 19.5 degrees", [{"intent": "HassClimateSetTemperature", "name": "ac", "temperature": 19.5}]),
         ("is the bedroom window open?", [{"intent": "HassGetState", "name": "bedroom window", "state": "open"}]),
         ("turn off the hall light and lock the front door", [{"intent": "HassTurnOff", "name": "hall light"}, {"intent": "HassTurnOn", "name": "front door"}]),
+        ("which lights are on in the kitchen", [{"intent": "HassGetState", "area": "kitchen", "domain": "light", "state": "on", "quantifier": "which"}]),
         ("tell me a joke", []),
     ],
 )

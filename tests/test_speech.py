@@ -33,6 +33,13 @@ def test_how_many_and_all(home):
     assert how_many == f"1 is on: the {lights[0].name}."
     all_on = speech.answer_state({"intent": "HassGetState", "state": "on", "quantifier": "all"}, lights, states)
     assert all_on == f"No, the {lights[1].name} is not on."
+    which = speech.answer_state({"intent": "HassGetState", "state": "on", "quantifier": "which"}, lights, states)
+    assert which == f"The {lights[0].name} is on."
+    states[lights[1].id] = {"state": "on"}
+    both = speech.answer_state({"intent": "HassGetState", "state": "on", "quantifier": "which"}, lights, states)
+    assert both == f"The {lights[0].name} and the {lights[1].name} are on."
+    none = speech.answer_state({"intent": "HassGetState", "state": "off", "quantifier": "which"}, lights, states)
+    assert none == "None of them is off."
 
 
 def test_temperature_answer_uses_sensors_and_thermostats(home):
