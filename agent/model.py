@@ -27,7 +27,7 @@ from typing import Any
 import torch
 
 from agent.errors import HearthError
-from agent.prompt import PROMPT_VERSION
+from agent.prompt import PER_HOME_PROMPT, PROMPT_VERSIONS
 from agent.schema import SCHEMA_VERSION, schema_fingerprint
 
 DEFAULT_BASE = "HuggingFaceTB/SmolLM2-135M-Instruct"
@@ -68,6 +68,15 @@ class LoadedModel:
     load_seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per loading stage (resolve, load, adapter, quantize)."""
+
+    @property
+    def prompt_version(self) -> int:
+        """The prompt the model was trained with (``agent.prompt``): the adapter's, else the
+        student's (its teacher's); a bare base model was trained with neither."""
+        for info in (self.adapter, self.student):
+            if info is not None:
+                return info.metadata["prompt_version"]
+        return PER_HOME_PROMPT
 
 
 def cache_root() -> Path:
@@ -161,13 +170,14 @@ def _read_folder(path: Path, metadata_file: str, what: str) -> dict[str, Any]:
     return meta
 
 
-def _check_versions(meta: dict[str, Any], checks: tuple[tuple[str, Any, str], ...], what: str, redo: str) -> None:
-    for key, expected, words in checks:
-        if meta.get(key) != expected:
-            raise ModelError(f"{what} {words} {meta.get(key)!r}, but this runtime needs {expected!r}; {redo}.")
+def _check_versions(meta: dict[str, Any], checks: tuple[tuple[str, tuple[Any, ...], str], ...], what: str, redo: str) -> None:
+    for key, known, words in checks:
+        if meta.get(key) not in known:
+            wanted = " or ".join(repr(k) for k in known)
+            raise ModelError(f"{what} {words} {meta.get(key)!r}, but this runtime needs {wanted}; {redo}.")
 
 
-_VERSIONS = (("prompt_version", PROMPT_VERSION, "uses prompt version"), ("schema_version", SCHEMA_VERSION, "uses decision schema version"))
+_VERSIONS = (("prompt_version", PROMPT_VERSIONS, "uses prompt version"), ("schema_version", (SCHEMA_VERSION,), "uses decision schema version"))
 
 
 def read_student(path: str | Path) -> AdapterInfo:

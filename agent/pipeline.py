@@ -64,7 +64,7 @@ class Pipeline:
         self.planner = Planner(registry)
         self.guesser = Guesser(registry)
         self.decoder = ConstrainedDecoder(
-            loaded.model, loaded.tokenizer, self.planner.schema, prefix_tokens(registry, loaded.tokenizer), options
+            loaded.model, loaded.tokenizer, self.planner.schema, prefix_tokens(registry, loaded.tokenizer, loaded.prompt_version), options
         )
 
     @classmethod

@@ -176,9 +176,10 @@ def distill(
     loaded = load_model(base, teacher_dir, quantize="none")
     teacher, tokenizer = loaded.model, loaded.tokenizer
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    samples = tokenize(train_pairs, tokenizer)
+    # The student reads what its teacher was trained to read.
+    samples = tokenize(train_pairs, tokenizer, loaded.prompt_version)
     # Three passes over the held-out set: an evenly spread sample keeps each to a minute.
-    valid = tokenize(valid_pairs[:: max(1, len(valid_pairs) // config.valid_examples)][: config.valid_examples], tokenizer)
+    valid = tokenize(valid_pairs[:: max(1, len(valid_pairs) // config.valid_examples)][: config.valid_examples], tokenizer, loaded.prompt_version)
 
     out.mkdir(parents=True, exist_ok=True)
     importance_file = out / "importance.json"
@@ -220,7 +221,7 @@ def distill(
     local = Path(base).expanduser()
     # What the runtime rebuilds from: the hub id (the package's GGUF) or the local folder.
     meta = run_metadata(
-        str(local.resolve()) if local.exists() else base, home, config, len(samples), losses, seconds,
+        str(local.resolve()) if local.exists() else base, home, config, len(samples), losses, seconds, loaded.prompt_version,
         valid_loss=valid_loss, valid_loss_untrained=untrained_valid, valid_loss_teacher=teacher_valid,
     )
     teacher_meta = loaded.adapter.metadata if loaded.adapter else {}

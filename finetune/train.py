@@ -23,7 +23,7 @@ from typing import Any
 import torch
 
 from agent.model import ADAPTER_METADATA, GENERIC_FINGERPRINT, base_model_id, resolve_base
-from agent.prompt import PROMPT_VERSION, command_tokens, prefix_tokens
+from agent.prompt import GENERIC_PROMPT, PER_HOME_PROMPT, command_tokens, prefix_tokens
 from agent.registry import Registry
 from agent.schema import SCHEMA_VERSION, decision_schema, schema_fingerprint
 from agent.serialize import decision_tokens
@@ -45,6 +45,7 @@ class TrainConfig:
     seed: int = 0
     threads: int | None = None
     checkpoint_every: int = 100
+    prompt_version: int | None = None  # agent.prompt; None: 1 for a per-home adapter, 2 (device names) for a generic one
 
 
 @dataclass
@@ -61,12 +62,12 @@ class Sample:
         return list(self.prefix) + self.command
 
 
-def tokenize(pairs: list[tuple[Registry, dict[str, Any]]], tokenizer) -> list[Sample]:
+def tokenize(pairs: list[tuple[Registry, dict[str, Any]]], tokenizer, prompt_version: int = PER_HOME_PROMPT) -> list[Sample]:
     """(home, example) pairs -> samples; each prompt starts with its own home's prefix."""
     prefixes: dict[int, tuple[int, ...]] = {}
     out = []
     for reg, e in pairs:
-        prefix = prefixes.setdefault(id(reg), tuple(prefix_tokens(reg, tokenizer)))
+        prefix = prefixes.setdefault(id(reg), tuple(prefix_tokens(reg, tokenizer, prompt_version)))
         out.append(Sample(prefix, command_tokens(e["text"], tokenizer), decision_tokens(e["decision"], tokenizer)))
     return out
 
@@ -274,12 +275,14 @@ def validation_loss(model, valid: list[Sample], pad_id: int) -> float:
         return sum(float(decision_loss(model, valid[i : i + 16], pad_id)) * len(valid[i : i + 16]) for i in range(0, len(valid), 16)) / len(valid)
 
 
-def run_metadata(base: str, home: Registry | None, config, examples: int, losses: list[tuple[int, float]], seconds: float, **metrics: float) -> dict[str, Any]:
+def run_metadata(
+    base: str, home: Registry | None, config, examples: int, losses: list[tuple[int, float]], seconds: float, prompt_version: int, **metrics: float
+) -> dict[str, Any]:
     """What an adapter's or a student's metadata file records of the run that made it."""
     loss_start, loss_end = loss_summary(losses)
     return {
         "base_model": base,
-        "prompt_version": PROMPT_VERSION,
+        "prompt_version": prompt_version,
         "schema_version": SCHEMA_VERSION,
         "registry_fingerprint": schema_fingerprint(decision_schema(home)) if home else GENERIC_FINGERPRINT,
         "home": home.name if home else "generic (random homes)",
@@ -326,14 +329,15 @@ def train(
     )
     model = get_peft_model(model, lora)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    samples = tokenize(train_pairs, tokenizer)
-    valid = tokenize(valid_pairs, tokenizer)
+    prompt_version = config.prompt_version or (PER_HOME_PROMPT if home else GENERIC_PROMPT)
+    samples = tokenize(train_pairs, tokenizer, prompt_version)
+    valid = tokenize(valid_pairs, tokenizer, prompt_version)
     losses, seconds = fit(model, samples, lambda batch: decision_loss(model, batch, pad_id), config, out / "checkpoint", progress)
     valid_loss = validation_loss(model, valid, pad_id)
     model.save_pretrained(out)
     # peft's blank model card names this machine's model cache; report.md is the card.
     (out / "README.md").unlink(missing_ok=True)
-    meta = run_metadata(base_model_id(base), home, config, len(samples), losses, seconds, valid_loss=valid_loss)
+    meta = run_metadata(base_model_id(base), home, config, len(samples), losses, seconds, prompt_version, valid_loss=valid_loss)
     (out / ADAPTER_METADATA).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     write_report(out, meta, losses)
     return meta

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from agent.config import registry_from_data
 from agent.decoder import ConstrainedDecoder, DecodeError, DecoderOptions
 from agent.pipeline import Pipeline
-from agent.prompt import MAX_COMMAND_CHARS, CommandError, command_tokens, prefix_tokens
+from agent.prompt import MAX_COMMAND_CHARS, PROMPT_VERSIONS, CommandError, command_tokens, home_prefix, prefix_tokens
 from agent.schema import decision_schema
 from agent.serialize import decision_json, decision_tokens
 from tests.decisions import from_schema
@@ -143,6 +143,17 @@ def test_prefix_cache_is_restored_after_each_command(pipeline):
 def test_empty_or_overlong_commands_are_refused(pipeline, text):
     with pytest.raises(CommandError):
         pipeline.parse(text)
+
+
+def test_prompt_versions(home):
+    """v1 names the areas; v2 also every device name and alias, each once, in registry order."""
+    v1, v2 = home_prefix(home, 1), home_prefix(home, 2)
+    assert all(a.name in v1 for a in home.areas) and "coffee machine" not in v1
+    listed = v2.split(" Devices: ")[1].split(".<|im_end|>")[0].split(", ")
+    assert listed == list(dict.fromkeys(n for e in home.entities for n in e.spoken_names))
+    assert v2.startswith(v1.split(".<|im_end|>")[0])
+    with pytest.raises(ValueError):
+        home_prefix(home, max(PROMPT_VERSIONS) + 1)
 
 
 def test_decoder_for_a_home_with_one_device(tiny_loaded):

@@ -13,6 +13,7 @@ import torch
 from agent.intents import INTENTS
 from agent.model import ModelError, load_model, read_adapter
 from agent.pipeline import Pipeline
+from agent.prompt import GENERIC_PROMPT, PER_HOME_PROMPT, prefix_tokens
 from agent.resolver import resolve_targets
 from agent.schema import decision_schema, schema_fingerprint
 from finetune.dataset import _CORE_TEMPLATES, _FAKE_VERBS, CONTACT_CLASSES, VALID_PER_TEMPLATE, DatasetBuilder, is_validation, write_dataset
@@ -168,6 +169,7 @@ def test_training_lowers_the_loss_and_writes_an_adapter_the_runtime_loads(home, 
     meta = train(out, rows, rows[:8], config, base=str(tiny_model_dir), home=home, progress=False)
     assert meta["metrics"]["valid_loss"] < loss_before
     assert meta["registry_fingerprint"] == schema_fingerprint(decision_schema(home))
+    assert meta["prompt_version"] == PER_HOME_PROMPT
     for name in ("adapter_config.json", "adapter_model.safetensors", "hearth_adapter.json", "report.md", "loss.png"):
         assert (out / name).is_file(), name
     assert not (out / "README.md").exists()  # peft's blank model card, with this machine's paths
@@ -186,6 +188,20 @@ def test_training_lowers_the_loss_and_writes_an_adapter_the_runtime_loads(home, 
     report = (out / "report.md").read_text()
     assert f"{smoke.full_correct} of 6 right" in report
     assert report.count('\n- "') == 6 - smoke.full_correct  # one line per wrong command
+
+
+def test_a_generic_adapter_is_trained_and_served_with_the_device_names(home, tiny_model_dir, tmp_path, examples):
+    """A generic adapter can't have learned this home's names: its prompt lists them (v2), and
+    the runtime serves it the prompt it was trained with."""
+    rows = [(home, e.to_json()) for e in examples[:16]]
+    out = tmp_path / "generic"
+    meta = train(out, rows, [], TrainConfig(steps=2, batch_size=4, lora_r=2, lora_alpha=4), base=str(tiny_model_dir), progress=False)
+    assert meta["prompt_version"] == GENERIC_PROMPT != PER_HOME_PROMPT
+    loaded = load_model(str(tiny_model_dir), adapter=out, quantize="none")
+    assert loaded.prompt_version == GENERIC_PROMPT
+    prefix = Pipeline(home, loaded).decoder.prefix_ids
+    assert prefix == prefix_tokens(home, loaded.tokenizer, GENERIC_PROMPT) != prefix_tokens(home, loaded.tokenizer, PER_HOME_PROMPT)
+    assert "coffee machine" in loaded.tokenizer.decode(prefix)
 
 
 def test_training_resumes_from_its_checkpoint(home, tiny_model_dir, tmp_path, examples):

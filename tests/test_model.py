@@ -12,7 +12,7 @@ import torch
 from agent.config import load_registry
 from agent.model import DEFAULT_BASE, ModelError, base_model_id, load_model, read_adapter, resolve_base
 from agent.pipeline import Pipeline
-from agent.prompt import PROMPT_VERSION
+from agent.prompt import PER_HOME_PROMPT, PROMPT_VERSIONS
 from agent.schema import SCHEMA_VERSION, decision_schema
 from tests.conftest import HOME_YAML
 from tests.test_decoder import TEXTS
@@ -31,7 +31,7 @@ def make_adapter(base_dir, out, **metadata):
             if "lora_B" in name:
                 p.mul_(50)
     peft_model.save_pretrained(out)
-    meta = {"base_model": base_model_id(str(base_dir)), "prompt_version": PROMPT_VERSION, "schema_version": SCHEMA_VERSION}
+    meta = {"base_model": base_model_id(str(base_dir)), "prompt_version": PER_HOME_PROMPT, "schema_version": SCHEMA_VERSION}
     meta.update(metadata)
     (out / "hearth_adapter.json").write_text(json.dumps(meta))
     return out
@@ -45,7 +45,7 @@ def adapter_dir(tiny_model_dir, tmp_path_factory):
 def test_adapter_is_merged_and_changes_decisions(tiny_model_dir, adapter_dir, tiny_loaded):
     home = load_registry(HOME_YAML)
     loaded = load_model(str(tiny_model_dir), adapter=adapter_dir, quantize="none")
-    assert loaded.adapter is not None and loaded.adapter.metadata["prompt_version"] == PROMPT_VERSION
+    assert loaded.adapter is not None and loaded.adapter.metadata["prompt_version"] == PER_HOME_PROMPT == loaded.prompt_version
     assert not any("lora" in n for n, _ in loaded.model.named_parameters())  # merged, plain model
     with_adapter, without = Pipeline(home, loaded), Pipeline(home, tiny_loaded)
     decisions = [(with_adapter.parse(t).decision, without.parse(t).decision) for t in TEXTS]
@@ -58,7 +58,7 @@ def test_adapter_is_merged_and_changes_decisions(tiny_model_dir, adapter_dir, ti
     "change, words",
     [
         ({"base_model": "some/other-model"}, "trained on base model"),
-        ({"prompt_version": PROMPT_VERSION + 1}, "prompt version"),
+        ({"prompt_version": max(PROMPT_VERSIONS) + 1}, "prompt version"),
         ({"schema_version": 0}, "schema version"),
     ],
 )
