@@ -257,6 +257,19 @@ def test_full_match_scoring(home):
     assert full_match(home, {"intents": []}, {"intents": []}, None)
 
 
+def test_a_temperature_question_is_scored_by_the_room_it_asks_about(home):
+    """"what is the living room temperature": the room (Home Assistant's reading) or the room's
+    sensor by its name - the answer is the living room's temperature either way."""
+    sensor = {"intents": [{"intent": "HassGetState", "name": "living room temperature"}]}
+    room = {"intents": [{"intent": "HassClimateGetTemperature", "area": "living room"}]}
+    by_name = {"intents": [{"intent": "HassClimateGetTemperature", "name": "living room temperature"}]}
+    assert full_match(home, sensor, room, None) and full_match(home, room, sensor, None) and full_match(home, sensor, by_name, None)
+    assert not full_match(home, sensor, {"intents": [{"intent": "HassClimateGetTemperature", "area": "kitchen"}]}, None)
+    assert not full_match(home, sensor, {"intents": [{"intent": "HassGetState", "name": "living room temperature", "state": "on"}]}, None)
+    # Other sensors keep their own kind: the humidity is not a temperature question.
+    assert not full_match(home, {"intents": [{"intent": "HassGetState", "name": "kitchen humidity"}]}, room, None)
+
+
 def test_full_match_compares_the_devices_meant_even_when_they_cannot_do_it(home, planner):
     """The garden lights don't dim: both readings mean them, and the planner refuses both."""
     by_name = {"intents": [{"intent": "HearthLightStep", "name": "garden lights", "direction": "down"}]}

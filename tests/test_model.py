@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from agent.config import load_registry
-from agent.model import DEFAULT_BASE, ModelError, base_model_id, load_model, read_adapter, resolve_base
+from agent.model import DEFAULT_BASE, FLOAT_LAYERS, ModelError, base_model_id, load_model, read_adapter, resolve_base
 from agent.pipeline import Pipeline
 from agent.prompt import PER_HOME_PROMPT, PROMPT_VERSIONS
 from agent.schema import SCHEMA_VERSION, decision_schema
@@ -108,13 +108,18 @@ def test_bad_base_specs_are_clear_errors(tmp_path):
         resolve_base("someone/not-a-cached-model")  # offline: never downloads
 
 
-def test_int8_quantization_keeps_decisions_valid(tiny_model_dir):
+def test_int8_quantization_keeps_decisions_valid(tmp_path):
+    from tests.tiny_model import build_tiny_model
+
     home = load_registry(HOME_YAML)
-    loaded = load_model(str(tiny_model_dir), quantize="int8")
+    deeper = build_tiny_model(tmp_path, HOME_YAML, layers=max(FLOAT_LAYERS) + 2)
+    loaded = load_model(str(deeper), quantize="int8")
     assert loaded.quantized
-    layers = loaded.model.model.layers
-    assert type(layers[1].mlp.up_proj).__module__.startswith("torch.ao.nn.quantized.dynamic")
-    assert type(layers[0].mlp.up_proj) is torch.nn.Linear  # FLOAT_LAYERS: the first layer stays float
+    for i, layer in enumerate(loaded.model.model.layers):
+        if i in FLOAT_LAYERS:
+            assert type(layer.mlp.up_proj) is torch.nn.Linear and type(layer.self_attn.q_proj) is torch.nn.Linear, i
+        else:
+            assert type(layer.mlp.up_proj).__module__.startswith("torch.ao.nn.quantized.dynamic"), i
     pipeline = Pipeline(home, loaded)
     for text in TEXTS:
         jsonschema.validate(pipeline.parse(text).decision, decision_schema(home))
