@@ -12,6 +12,7 @@ from typing import Any
 from agent import __version__
 from agent.config import check_file
 from agent.planner import Planner, parse_decision
+from agent.prompt import PROMPT_VERSIONS
 from agent.schema import decision_schema, meta_schema
 from agent.summary import describe_home
 
@@ -480,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     _hyper_options(p, defaults, ("steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads", "checkpoint_every"), ())
     p.add_argument("--lr", type=float, metavar="X", help=f"peak learning rate, default {defaults.lr}")
     p.add_argument("--generic", action="store_true", help="train on many random homes (an adapter for any home), not on this one")
-    p.add_argument("--prompt-version", dest="prompt_version", type=int, choices=(1, 2),
+    p.add_argument("--prompt-version", dest="prompt_version", type=int, choices=PROMPT_VERSIONS,
                    help="1: the prompt names the home's areas; 2: also every device name and alias. Default 1, or 2 with --generic")
     p.set_defaults(run=_finetune)
 

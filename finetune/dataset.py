@@ -30,7 +30,7 @@ from hassil.expression import Alternative, ListReference, Permutation, RuleRefer
 from hassil.parse_expression import parse_sentence
 
 from agent import colors
-from agent.intents import INTENTS
+from agent.intents import INTENTS, SLOTS
 from agent.registry import Entity, Registry
 from agent.resolver import resolve_targets
 from agent.schema import decision_schema
@@ -69,7 +69,8 @@ _HA_NEGATIVE = (
     "HassBroadcast",
     "HassNevermind",
 )
-_QUANTIFIERS = {"any": "any", "all": "all", "how_many": "how_many", "which": "which"}
+# Home Assistant's "response" of a state question names its quantifier (any, all, how_many, which).
+_QUANTIFIERS = SLOTS["quantifier"].values
 
 # Binary sensors that answer "is the X open".
 CONTACT_CLASSES = ("door", "window", "garage_door", "opening")
@@ -589,7 +590,7 @@ class DatasetBuilder:
             # "candle light" is 1900 K; to a home whose lights stop at 2000 K it means "warmest".
             intent["color_temp"] = min(max(intent["color_temp"], self._ct_range[0]), self._ct_range[1])
         if "quantifier" in spec.slots and data.get("response") in _QUANTIFIERS:
-            intent["quantifier"] = _QUANTIFIERS[data["response"]]
+            intent["quantifier"] = data["response"]
         if intent.get("domain") not in (None, *spec.domains):
             return None
         kinds = {e.device_class for e in self.reg.entities if spec.accepts(e) and e.domain == intent.get("domain", e.domain)}
