@@ -59,7 +59,14 @@ _DEVICES: dict[str, list[tuple[str, list[str], str | None, dict[str, Any]]]] = {
         ("towel rail", ["towel warmer"], "switch", {}),
         ("fountain", [], "switch", {}),
         ("sprinklers", ["irrigation"], "switch", {}),
-    ],
+    ]
+    # Appliances that are the negatives' "devices the home lacks" (finetune.dataset) in the
+    # homes that lack them: only the prompt's device list tells "turn on the toaster" (a
+    # command here, nothing there) apart, so a generic adapter learns to read it.
+    + [(n, [], "outlet", {}) for n in ("toaster", "aquarium pump", "christmas tree", "dishwasher", "hot tub", "projector", "treadmill",
+                                       "wine cooler", "pizza oven", "lava lamp", "jukebox", "fog machine", "disco ball", "sauna", "jacuzzi")]
+    + [(n, [], "outlet", {}) for n in ("washing machine", "tumble dryer", "air purifier", "humidifier", "electric blanket", "rice cooker",
+                                       "slow cooker", "water heater", "pool pump", "bread maker", "hair dryer", "iron", "fridge", "freezer")],
     "fan": [("ceiling fan", [], None, {"percentage": True}), ("fan", ["desk fan"], None, {"percentage": True}), ("extractor fan", ["extractor"], None, {})],
     "cover": [
         ("blinds", ["window blinds"], "blind", {"position": True}),

@@ -332,6 +332,23 @@ def test_generic_data_spans_many_random_homes():
     assert {"HearthClimateSetMode", "HassVacuumReturnToBase", "HassToggle", "HearthLightStep"} <= set(own_intents)
 
 
+def test_generic_data_names_the_same_appliance_as_a_device_and_as_a_negative():
+    """A generic adapter can only tell "turn on the toaster" (a device here, a refusal there) by
+    reading the prompt's device list: the random homes' appliances are the negatives' absent
+    devices in the homes that lack them."""
+    from finetune.dataset import _FAKE_DEVICES, generic_pairs
+
+    pairs = generic_pairs(6000, seed=0, per_home=60)
+    commanded = {d for reg, e in pairs for i in e.decision["intents"] for d in _FAKE_DEVICES if (i.get("name") or "").endswith(d)}
+    refused = {d for reg, e in pairs if not e.decision["intents"] for d in _FAKE_DEVICES if f"the {d}" in e.text.lower()}
+    both = commanded & refused
+    assert len(both) >= 5, (commanded, refused)
+    for reg, e in pairs:
+        if not e.decision["intents"]:
+            names = {n for ent in reg.entities for n in ent.spoken_names}
+            assert not any(f"the {d}" in e.text.lower() and d in names for d in both), e.text
+
+
 @pytest.mark.real_model
 def test_shipped_adapter_gets_every_core_command_right(home, home_pipeline):
     """What a user tries first - every device by its name, every room's lights - must work
