@@ -258,7 +258,7 @@ def _finetune(args: argparse.Namespace) -> int:
     import dataclasses
 
     from agent.errors import HearthError
-    from finetune.dataset import DatasetBuilder, generic_pairs, is_validation
+    from finetune.dataset import DatasetBuilder, generic_pairs, training_split
     from finetune.train import TrainConfig, train
 
     config = TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if getattr(args, f.name, None) is not None})
@@ -266,8 +266,7 @@ def _finetune(args: argparse.Namespace) -> int:
         pairs = generic_pairs(config.examples, config.seed)
     else:
         pairs = [(registry, e) for e in DatasetBuilder(registry, config.seed).build(config.examples)]
-    train_pairs = [(r, e.to_json()) for r, e in pairs if not is_validation(e.template)]
-    valid_pairs = [(r, e.to_json()) for r, e in pairs if is_validation(e.template)][:200]
+    train_pairs, valid_pairs = training_split(pairs)
     kind = "generic (random homes)" if args.generic else registry.name
     print(f"hearth finetune: {kind}: {len(train_pairs)} training examples, {len(valid_pairs)} for validation loss; "
           f"{config.steps} steps of {config.batch_size}")
@@ -297,13 +296,12 @@ def _distill(args: argparse.Namespace) -> int:
     import dataclasses
 
     from agent.errors import HearthError
-    from finetune.dataset import DatasetBuilder, is_validation
+    from finetune.dataset import DatasetBuilder, training_split
     from finetune.distill import DistillConfig, distill
 
     config = DistillConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(DistillConfig) if getattr(args, f.name, None) is not None})
     pairs = [(registry, e) for e in DatasetBuilder(registry, config.seed).build(config.examples)]
-    train_pairs = [(r, e.to_json()) for r, e in pairs if not is_validation(e.template)]
-    valid_pairs = [(r, e.to_json()) for r, e in pairs if is_validation(e.template)][:200]
+    train_pairs, valid_pairs = training_split(pairs)
     print(f"hearth distill: {registry.name}: teacher {args.teacher}, student of {config.layers} layers; "
           f"{len(train_pairs)} training examples, {config.steps} steps of {config.batch_size}")
     try:

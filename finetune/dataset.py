@@ -72,41 +72,45 @@ _HA_NEGATIVE = (
 # Home Assistant's "response" of a state question names its quantifier (any, all, how_many, which).
 _QUANTIFIERS = SLOTS["quantifier"].values
 
+# Colours for Home Assistant's {color}: not "warm white", which its own lists make a colour
+# temperature (2700 K), so one sentence had two labels.
+_DATA_COLORS = [c for c in colors.COLOR_NAMES if c != "warm white"]
 # Binary sensors that answer "is the X open".
 CONTACT_CLASSES = ("door", "window", "garage_door", "opening")
-# hearth's own templates: (template id, intent, text with {slots}, fixed slots[, domains[,
-# device classes]]) - the optional filters say which devices a template may name.
+# hearth's own templates: (template id, intent, text with {slots} and hassil's (a|b) [optional],
+# fixed slots[, domains[, device classes]]) - the optional filters say which devices a template
+# may name.
 _OWN_TEMPLATES = [
-    ("step_up_name", "HearthLightStep", "make the {name} brighter", {"direction": "up"}),
-    ("step_up_name_by", "HearthLightStep", "turn up the {name} by {step} percent", {"direction": "up"}),
-    ("step_down_area", "HearthLightStep", "dim the lights in the {area} a bit", {"direction": "down"}),
-    ("step_down_name_by", "HearthLightStep", "lower the {name} by {step}%", {"direction": "down"}),
-    ("step_up_area", "HearthLightStep", "brighten the {area}", {"direction": "up"}),
-    ("step_down_name", "HearthLightStep", "the {name} is too bright", {"direction": "down"}),
-    ("too_dark_area", "HearthLightStep", "it's too dark in the {area}", {"direction": "up"}),
-    ("step_up_name_bit", "HearthLightStep", "turn the {name} up a little", {"direction": "up"}),
-    ("step_down_name_bit", "HearthLightStep", "turn the {name} down a bit", {"direction": "down"}),
-    ("step_down_name_dim", "HearthLightStep", "dim the {name} a little", {"direction": "down"}),
-    ("step_down_name_dimmer", "HearthLightStep", "make the {name} dimmer", {"direction": "down"}),
-    ("step_up_area_lights", "HearthLightStep", "turn up the lights in the {area}", {"direction": "up"}),
-    ("step_down_area_lights", "HearthLightStep", "turn down the lights in the {area}", {"direction": "down"}),
-    ("step_up_area_by", "HearthLightStep", "raise the {area} lights by {step} percent", {"direction": "up"}),
-    ("step_down_area_by", "HearthLightStep", "decrease the brightness in the {area} by {step}%", {"direction": "down"}),
-    ("step_up_name_increase", "HearthLightStep", "increase the brightness of the {name}", {"direction": "up"}),
-    ("step_down_name_reduce", "HearthLightStep", "reduce the {name} brightness", {"direction": "down"}),
-    ("too_bright_area", "HearthLightStep", "it's a bit bright in the {area}", {"direction": "down"}),
-    ("more_light_area", "HearthLightStep", "i need more light in the {area}", {"direction": "up"}),
+    ("step_up_name", "HearthLightStep", "(make|get) the {name} [a (bit|little)] brighter", {"direction": "up"}),
+    ("step_up_name_by", "HearthLightStep", "(turn up|raise|increase) the {name} by {step} percent", {"direction": "up"}),
+    ("step_down_area", "HearthLightStep", "dim the (lights|lighting) in the {area} [a (bit|little|touch)]", {"direction": "down"}),
+    ("step_down_name_by", "HearthLightStep", "(lower|decrease|dim) the {name} by {step}%", {"direction": "down"}),
+    ("step_up_area", "HearthLightStep", "brighten [up] the {area}", {"direction": "up"}),
+    ("step_down_name", "HearthLightStep", "the {name} is (too|a bit too|way too) bright", {"direction": "down"}),
+    ("too_dark_area", "HearthLightStep", "it's (too|very|really) dark in the {area}", {"direction": "up"}),
+    ("step_up_name_bit", "HearthLightStep", "turn the {name} up a (little|bit|touch)", {"direction": "up"}),
+    ("step_down_name_bit", "HearthLightStep", "turn the {name} down a (bit|little|touch)", {"direction": "down"}),
+    ("step_down_name_dim", "HearthLightStep", "dim the {name} a (little|bit)", {"direction": "down"}),
+    ("step_down_name_dimmer", "HearthLightStep", "make the {name} (dimmer|darker|less bright)", {"direction": "down"}),
+    ("step_up_area_lights", "HearthLightStep", "turn up the (lights|lighting) in the {area}", {"direction": "up"}),
+    ("step_down_area_lights", "HearthLightStep", "turn down the (lights|lighting) in the {area}", {"direction": "down"}),
+    ("step_up_area_by", "HearthLightStep", "(raise|bump up) the {area} lights by {step} percent", {"direction": "up"}),
+    ("step_down_area_by", "HearthLightStep", "(decrease|reduce) the brightness in the {area} by {step}%", {"direction": "down"}),
+    ("step_up_name_increase", "HearthLightStep", "(increase|raise|boost) the brightness of the {name}", {"direction": "up"}),
+    ("step_down_name_reduce", "HearthLightStep", "(reduce|lower|decrease) the {name} brightness", {"direction": "down"}),
+    ("too_bright_area", "HearthLightStep", "it's (a bit|rather|quite) bright in the {area}", {"direction": "down"}),
+    ("more_light_area", "HearthLightStep", "i (need|want) more light in the {area}", {"direction": "up"}),
     # "bright" came out as "brighter" wherever it was said: the indirect forms name the problem,
     # not the fix, so both directions need them ("it's a bit bright in the X" is held out).
-    ("too_bright_area_in", "HearthLightStep", "it's too bright in the {area}", {"direction": "down"}),
-    ("bright_area_is", "HearthLightStep", "the {area} is far too bright", {"direction": "down"}),
+    ("too_bright_area_in", "HearthLightStep", "it's (too|very|really) bright in the {area}", {"direction": "down"}),
+    ("bright_area_is", "HearthLightStep", "the {area} is (far too|too|way too) bright", {"direction": "down"}),
     ("too_much_light_area", "HearthLightStep", "there's too much light in the {area}", {"direction": "down"}),
-    ("bright_name_eyes", "HearthLightStep", "the {name} is hurting my eyes", {"direction": "down"}),
-    ("dark_area_bit", "HearthLightStep", "it's a bit dark in the {area}", {"direction": "up"}),
-    ("dim_name_too", "HearthLightStep", "the {name} is too dim", {"direction": "up"}),
-    ("dark_area_see", "HearthLightStep", "i can't see a thing in the {area}", {"direction": "up"}),
-    ("step_up_name_notch", "HearthLightStep", "bump the {name} up a notch", {"direction": "up"}),
-    ("step_down_name_notch", "HearthLightStep", "knock the {name} down a notch", {"direction": "down"}),
+    ("bright_name_eyes", "HearthLightStep", "the {name} is (hurting my eyes|blinding me)", {"direction": "down"}),
+    ("dark_area_bit", "HearthLightStep", "it's (a bit|rather|quite) dark in the {area}", {"direction": "up"}),
+    ("dim_name_too", "HearthLightStep", "the {name} is (too dim|not bright enough)", {"direction": "up"}),
+    ("dark_area_see", "HearthLightStep", "i can't see (a thing|anything) in the {area}", {"direction": "up"}),
+    ("step_up_name_notch", "HearthLightStep", "(bump|turn|kick) the {name} up a notch", {"direction": "up"}),
+    ("step_down_name_notch", "HearthLightStep", "(knock|turn|take) the {name} down a notch", {"direction": "down"}),
     ("mode_name", "HearthClimateSetMode", "set the {name} to {hvac_mode} mode", {}),
     ("mode_area", "HearthClimateSetMode", "switch the {area} {hvac_mode_word} on", {}),
     ("mode_name_put", "HearthClimateSetMode", "put the {name} on {hvac_mode}", {}),
@@ -190,7 +194,7 @@ _CORE_TEMPLATES = [
     ("off_area_lights", "HassTurnOff", "turn off the lights in the {area}", {"domain": "light"}, ("light",)),
     ("lights_on_area_name", "HassTurnOn", "turn the {area} lights on", {"domain": "light"}, ("light",)),
 ]
-CORE_WEIGHT = 4
+CORE_WEIGHT = 6
 _HVAC_WORDS = {"heat": "heating", "cool": "cooling", "dry": "dehumidifier", "fan_only": "fan", "auto": "auto mode", "heat_cool": "heat and cool"}
 _CHIT_CHAT = [
     "tell me a joke",
@@ -384,6 +388,15 @@ def is_validation(template: str, fraction: float = 0.15) -> bool:
     return int.from_bytes(digest[:4], "big") / 2**32 < fraction
 
 
+def is_trained(template: str) -> bool:
+    """Whether a template's examples are trained on: not held out, and for two commands in one
+    sentence, neither part held out (such a sentence taught the phrasing validation holds out;
+    it is in neither split)."""
+    if is_validation(template):
+        return False
+    return not template.startswith("combo:") or not any(is_validation(p) for p in template.removeprefix("combo:").split("+"))
+
+
 @cache
 def _ha_data() -> dict[str, Any]:
     import home_assistant_intents
@@ -527,7 +540,7 @@ class DatasetBuilder:
             "color_temperature": (lambda _s: (lambda k: (str(k), k))(self.rng.choice(range(cts[0][0], cts[0][1] + 1, 100))))
             if cts
             else ranged(2700, 6500),
-            "color": (lambda _s: (lambda c: (c, c))(rng.choice([c for c in colors.COLOR_NAMES]))),
+            "color": (lambda _s: (lambda c: (c, c))(rng.choice(_DATA_COLORS))),
         }
         for list_name, spec in lists.items():
             if list_name in values:
@@ -676,8 +689,16 @@ class DatasetBuilder:
             if "{temperature}" in text:
                 intent["temperature"] = rng.choice([18, 19, 20, 20.5, 21, 22, 23])
                 fill["temperature"] = str(intent["temperature"])
-            out.append(Example(text.format(**fill), canonical_decision({"intents": [intent]}), f"own:{template_id}"))
+            out.append(Example(self._expand_own(text).format(**fill), canonical_decision({"intents": [intent]}), f"own:{template_id}"))
         return out
+
+    def _expand_own(self, text: str) -> str:
+        """An own template's ``(a|b)`` and ``[optional]`` parts chosen at random (hassil's syntax;
+        its ``{list}`` would be a slot, so the placeholders are kept apart)."""
+        if "(" not in text and "[" not in text:
+            return text
+        expanded = self._expand_plain(re.sub(r"\{(\w+)\}", r"@\1@", text))
+        return re.sub(r"@(\w+)@", r"{\1}", " ".join(expanded.split()))
 
     def _own_pool(self, template: tuple) -> list[Entity]:
         """The devices an own template may name."""
@@ -802,7 +823,9 @@ def write_dataset(reg: Registry, out_dir: str | Path, examples: int = 6000, seed
     held_out: Counter[str] = Counter()
     with (out / "train.jsonl").open("w", encoding="utf-8") as train, (out / "valid.jsonl").open("w", encoding="utf-8") as valid:
         for ex in data:
-            split = "valid" if is_validation(ex.template) else "train"
+            split = "valid" if is_validation(ex.template) else "train" if is_trained(ex.template) else None
+            if split is None:
+                continue
             if split == "valid":
                 held_out[ex.template] += 1
                 if held_out[ex.template] > VALID_PER_TEMPLATE:
@@ -810,6 +833,14 @@ def write_dataset(reg: Registry, out_dir: str | Path, examples: int = 6000, seed
             (valid if split == "valid" else train).write(json.dumps(ex.to_json(), ensure_ascii=False) + "\n")
             counts[split] += 1
     return counts
+
+
+def training_split(pairs: list[tuple[Registry, Example]], valid_max: int = 200) -> tuple[list[tuple[Registry, dict]], list[tuple[Registry, dict]]]:
+    """(home, example) pairs -> the training pairs and at most ``valid_max`` held-out ones (for
+    the validation loss), as JSON rows."""
+    train = [(r, e.to_json()) for r, e in pairs if is_trained(e.template)]
+    valid = [(r, e.to_json()) for r, e in pairs if is_validation(e.template)][:valid_max]
+    return train, valid
 
 
 def generic_pairs(examples: int, seed: int = 0, per_home: int = 60) -> list[tuple[Registry, Example]]:

@@ -16,7 +16,7 @@ from agent.pipeline import Pipeline
 from agent.prompt import GENERIC_PROMPT, PER_HOME_PROMPT, prefix_tokens
 from agent.resolver import resolve_targets
 from agent.schema import decision_schema, schema_fingerprint
-from finetune.dataset import _CORE_TEMPLATES, _FAKE_VERBS, CONTACT_CLASSES, VALID_PER_TEMPLATE, DatasetBuilder, is_validation, write_dataset
+from finetune.dataset import _CORE_TEMPLATES, _FAKE_VERBS, CONTACT_CLASSES, VALID_PER_TEMPLATE, DatasetBuilder, is_trained, is_validation, write_dataset
 from finetune.evaluate import Case, evaluate, full_match, read_cases
 from finetune.numbers import number_words
 from finetune.smoke import record, smoke_cases
@@ -45,7 +45,7 @@ def test_every_intent_and_slot_kind_is_covered(home, examples):
     """Every intent is in the training split too: Home Assistant has a single sentence for
     some (sending the vacuum home) and none for HassToggle; held out, that intent was never
     trained."""
-    trained = {i["intent"] for e in examples if not is_validation(e.template) for i in e.decision["intents"]}
+    trained = {i["intent"] for e in examples if is_trained(e.template) for i in e.decision["intents"]}
     assert trained == set(INTENTS)
     slots = {k for e in examples for i in e.decision["intents"] for k in i if k != "intent"}
     expected = {"name", "area", "floor", "domain", "device_class", "brightness", "color", "color_temp", "direction", "step",
@@ -136,9 +136,33 @@ def test_negatives_multi_intent_and_speech_style(examples):
 
 def test_split_is_by_template(examples):
     valid = {e.template for e in examples if is_validation(e.template)}
-    train = {e.template for e in examples if not is_validation(e.template)}
+    train = {e.template for e in examples if is_trained(e.template)}
     assert valid and train and not valid & train
     assert 0.05 < len(valid) / (len(valid) + len(train)) < 0.3
+    # Two commands in one sentence: one of them held out keeps the pair out of training.
+    held_out_parts = {p for t in train if t.startswith("combo:") for p in t[6:].split("+") if is_validation(p)}
+    assert not held_out_parts
+    assert any(t.startswith("combo:") and not is_validation(t) and not is_trained(t) for t in (e.template for e in examples))
+
+
+def test_warm_white_is_a_colour_temperature_only(examples):
+    """Home Assistant's lists make "warm white" 2700 K; offered as a colour too, the same
+    sentence had two labels."""
+    intents = [(e.text.lower(), i) for e in examples for i in e.decision["intents"]]
+    assert not any(i.get("color") == "warm white" for _, i in intents)
+    assert any("warm white" in t and i.get("color_temp") for t, i in intents)
+
+
+def test_own_templates_expand_their_alternatives(home):
+    """hearth's templates say "(increase|raise|boost) the brightness of the {name}": each
+    example picks one wording; the names stay slots."""
+    from finetune.dataset import _OWN_TEMPLATES
+
+    examples = DatasetBuilder(home, 1)._own_examples(3000)
+    texts = {e.text.lower() for e in examples if e.template == "own:step_up_name_increase"}
+    assert {t.split()[0] for t in texts} >= {"increase", "raise", "boost"}
+    assert not any(ch in e.text for e in examples for ch in "()[]{}@|")
+    assert len(_OWN_TEMPLATES) == len({t[0] for t in _OWN_TEMPLATES})
 
 
 def test_write_dataset_files(home, tmp_path):
