@@ -81,8 +81,11 @@ def full_match(reg: Registry, expected: dict[str, Any], predicted: dict[str, Any
     says their name or their room, though they don't dim. Where the expected targets resolve
     to nothing, the target slots themselves must agree."""
     kinds = _kinds(expected, reg, area)
-    if kinds != _kinds(predicted, reg, area):
-        return False
+    return kinds == _kinds(predicted, reg, area) and _same_targets_and_values(reg, kinds, expected, predicted, area)
+
+
+def _same_targets_and_values(reg: Registry, kinds: list[str], expected: dict[str, Any], predicted: dict[str, Any], area: str | None) -> bool:
+    """``full_match`` once the kinds (``kinds``, the same on both sides) agree."""
     for kind, e, p in zip(kinds, expected["intents"], predicted["intents"]):
         want, got = resolve_targets(e, reg, area), resolve_targets(p, reg, area)
         # A temperature question is answered room by room ("21 °C in the kitchen").
@@ -161,8 +164,9 @@ def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> R
         predicted = result.decision
         exp_key = "+".join(_names(case.expected)) or "(none)"
         pred_key = "+".join(_names(predicted)) or "(none)"
-        intent_ok = _kinds(case.expected, pipeline.registry, case.context_area) == _kinds(predicted, pipeline.registry, case.context_area)
-        full_ok = intent_ok and full_match(pipeline.registry, case.expected, predicted, case.context_area)
+        kinds = _kinds(case.expected, pipeline.registry, case.context_area)
+        intent_ok = kinds == _kinds(predicted, pipeline.registry, case.context_area)
+        full_ok = intent_ok and _same_targets_and_values(pipeline.registry, kinds, case.expected, predicted, case.context_area)
         report.n += 1
         report.intent_correct += intent_ok
         report.full_correct += full_ok
