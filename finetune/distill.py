@@ -27,7 +27,7 @@ from typing import Any
 
 import torch
 
-from agent.model import STUDENT_METADATA, base_model_id, keep_layers, load_model
+from agent.model import STUDENT_METADATA, keep_layers, load_model
 from agent.registry import Registry
 from finetune.train import (
     Sample,
@@ -39,6 +39,7 @@ from finetune.train import (
     run_metadata,
     tokenize,
     validation_loss,
+    write_adapter_config,
     write_report,
 )
 
@@ -213,9 +214,7 @@ def distill(
     state = combined_adapter(teacher_dir, teacher_lora, get_peft_model_state_dict(student), config.lora_alpha / config.lora_r, layers)
     rank = teacher_lora["r"] + config.lora_r
     adapter_config = {**student.peft_config["default"].to_dict(), "r": rank, "lora_alpha": rank, "lora_dropout": 0.0}
-    adapter_config = {k: sorted(v) if isinstance(v, set) else v for k, v in adapter_config.items()}
-    adapter_config["base_model_name_or_path"] = base_model_id(base)
-    (out / "adapter_config.json").write_text(json.dumps(adapter_config, indent=2), encoding="utf-8")
+    write_adapter_config(out, adapter_config, base)
     save_file(state, str(out / "adapter_model.safetensors"))
 
     local = Path(base).expanduser()

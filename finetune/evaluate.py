@@ -12,6 +12,7 @@ whether it names the room or the room's temperature sensor.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -122,6 +123,16 @@ class Report:
     per_intent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
     confusions: Counter = field(default_factory=Counter)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    predictions: list[dict[str, Any]] = field(default_factory=list)
+    """Every command's text and decision, in order."""
+    environment: str = ""
+    """What a float result can depend on besides the inputs (torch, CPU kernels, threads)."""
+
+    @property
+    def fingerprint(self) -> str:
+        """One hash of every decision in order: two runs that agree on all of them agree here."""
+        blob = "\n".join(json.dumps(p["decision"], sort_keys=True, ensure_ascii=False) for p in self.predictions)
+        return hashlib.sha256(blob.encode()).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
         lat = sorted(self.latencies_ms)
@@ -136,6 +147,9 @@ class Report:
             "per_intent": {k: {"n": v[0], "intent_accuracy": v[1] / v[0], "full_match": v[2] / v[0]} for k, v in sorted(self.per_intent.items())},
             "confusions": [{"expected": e, "predicted": p, "count": c} for (e, p), c in self.confusions.most_common(10)],
             "errors": self.errors[:50],
+            "decisions_sha256": self.fingerprint,
+            "environment": self.environment,
+            "predictions": self.predictions,
         }
 
     def text(self) -> str:
@@ -144,6 +158,7 @@ class Report:
             f"{j['examples']} commands: intent accuracy {j['intent_accuracy']:.1%}, full match {j['full_match']:.1%}, "
             f"negatives correctly empty {j['negatives_correct']:.1%} of {j['negatives']}",
             f"latency p50 {j['latency_p50_ms']:.0f} ms, p95 {j['latency_p95_ms']:.0f} ms",
+            f"decisions fingerprint {j['decisions_sha256'][:16]} ({j['environment']})",
             "",
             f"{'intent':<28}{'n':>5}{'intent':>9}{'full':>8}",
         ]
@@ -155,10 +170,18 @@ class Report:
         return "\n".join(lines)
 
 
+def environment() -> str:
+    """torch's version, the CPU kernels it picked and its threads: a float result, and so a
+    near-tie between two decisions, can differ when one of them does."""
+    import torch
+
+    return f"torch {torch.__version__}, {torch.backends.cpu.get_cpu_capability()}, {torch.get_num_threads()} threads"
+
+
 def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> Report:
     from tqdm import tqdm
 
-    report = Report()
+    report = Report(environment=environment())
     for case in tqdm(cases, disable=not progress, unit="cmd", dynamic_ncols=True):
         result = pipeline.parse(case.text, area=case.context_area)
         predicted = result.decision
@@ -172,6 +195,7 @@ def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> R
         report.full_correct += full_ok
         report.latencies_ms.append(result.latency_ms)
         report.model_calls.append(result.model_calls)
+        report.predictions.append({"text": case.text, "decision": predicted})
         row = report.per_intent[exp_key if len(case.expected["intents"]) < 2 else "(several)"]
         row[0] += 1
         row[1] += intent_ok

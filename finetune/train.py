@@ -299,6 +299,15 @@ def run_metadata(
     }
 
 
+def write_adapter_config(out: Path, config: dict[str, Any], base: str) -> None:
+    """peft's ``adapter_config.json``, the same bytes from every run of the same command: peft
+    keeps the target modules as a set (listed in a different order by each process) and names
+    the base by this machine's model cache path."""
+    config = {k: sorted(v) if isinstance(v, set) or (k == "target_modules" and isinstance(v, list)) else v for k, v in config.items()}
+    config["base_model_name_or_path"] = base_model_id(base)
+    (out / "adapter_config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+
+
 def train(
     out_dir: str | Path,
     train_pairs: list[tuple[Registry, dict[str, Any]]],
@@ -337,6 +346,7 @@ def train(
     model.save_pretrained(out)
     # peft's blank model card names this machine's model cache; report.md is the card.
     (out / "README.md").unlink(missing_ok=True)
+    write_adapter_config(out, json.loads((out / "adapter_config.json").read_text(encoding="utf-8")), base)
     meta = run_metadata(base_model_id(base), home, config, len(samples), losses, seconds, prompt_version, valid_loss=valid_loss)
     (out / ADAPTER_METADATA).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     write_report(out, meta, losses)

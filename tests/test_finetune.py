@@ -158,12 +158,24 @@ def test_own_templates_expand_their_alternatives(home):
     example picks one wording; the names stay slots."""
     from finetune.dataset import _OWN_TEMPLATES
 
-    examples = DatasetBuilder(home, 1)._own_examples(3000)
+    examples = DatasetBuilder(home, 1)._own_examples(9000)
     texts = {e.text.lower() for e in examples if e.template == "own:step_up_name_increase"}
     assert {t.split()[0] for t in texts} >= {"increase", "raise", "boost"}
     assert not any(ch in e.text for e in examples for ch in "()[]{}@|")
     assert len(_OWN_TEMPLATES) == len({t[0] for t in _OWN_TEMPLATES})
 
+
+
+def test_the_vacuum_is_started_by_floor_in_training(home, examples):
+    """Home Assistant's only floor sentence for the vacuum ("clean downstairs") is held out;
+    hearth's own phrasings train the floor slot, with the floor the vacuum is on."""
+    by_floor = [(e, i) for e in examples if is_trained(e.template) for i in e.decision["intents"]
+                if i["intent"] == "HassVacuumStart" and "floor" in i]
+    assert len({e.template for e, _ in by_floor}) >= 3
+    vacuum_floors = {home.area(e.area).floor for e in home.entities if e.domain == "vacuum"}
+    for e, intent in by_floor:
+        assert home.floor_named(intent["floor"]).id in vacuum_floors, e.text
+        assert intent["floor"] in e.text.lower()
 
 def test_write_dataset_files(home, tmp_path):
     counts = write_dataset(home, tmp_path, examples=1500, seed=3)
@@ -197,6 +209,10 @@ def test_training_lowers_the_loss_and_writes_an_adapter_the_runtime_loads(home, 
     for name in ("adapter_config.json", "adapter_model.safetensors", "hearth_adapter.json", "report.md", "loss.png"):
         assert (out / name).is_file(), name
     assert not (out / "README.md").exists()  # peft's blank model card, with this machine's paths
+    # The same bytes from every run: no machine's cache path, target modules in a fixed order.
+    peft_config = json.loads((out / "adapter_config.json").read_text())
+    assert peft_config["base_model_name_or_path"] == tiny_model_dir.name
+    assert peft_config["target_modules"] == sorted(config.target_modules)
     assert (out / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     info = read_adapter(out, str(tiny_model_dir))
     assert info.metadata["data_seed"] == 0
@@ -317,6 +333,12 @@ def test_evaluate_counts(home, tiny_loaded):
     assert report.full_correct >= 1  # the first case is the model's own answer
     assert len(report.latencies_ms) == 3
     assert "intent accuracy" in report.text()
+    # Every decision is kept, and their fingerprint says whether two runs agree on all of them.
+    assert [p["decision"] for p in j["predictions"]][0] == first
+    again = evaluate(pipeline, cases)
+    assert again.fingerprint == report.fingerprint and f"decisions fingerprint {report.fingerprint[:16]}" in report.text()
+    assert evaluate(pipeline, cases[:2]).fingerprint != report.fingerprint
+    assert "threads" in j["environment"]
 
 
 def test_read_cases_home_assistant_format(tmp_path):
