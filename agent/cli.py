@@ -322,10 +322,11 @@ def _eval(args: argparse.Namespace) -> int:
         return 1
     from agent.errors import HearthError
     from agent.pipeline import Pipeline
-    from finetune.evaluate import evaluate, read_cases
+    from finetune.evaluate import differences, evaluate, read_cases, read_previous
     from finetune.smoke import smoke_cases, wrong_lines
 
     try:
+        previous = read_previous(args.compare) if args.compare else None
         cases = (smoke_cases(registry) if args.smoke else read_cases(args.data))[: args.limit]
         pipeline = Pipeline.from_registry(registry, adapter=args.adapter, threads=args.threads)
     except (HearthError, ValueError, OSError) as exc:
@@ -336,6 +337,11 @@ def _eval(args: argparse.Namespace) -> int:
     if args.smoke:
         print(f"\ncore commands: {report.full_correct} of {report.n} right")
         print("\n".join(f"  wrong: {line}" for line in wrong_lines(report)))
+    if previous is not None:
+        common, changed = differences(report, previous)
+        print(f"\ncompared with {args.compare}: {len(changed)} of {common} decisions differ")
+        for d in changed[:10]:
+            print(f"  {d['text']}\n    before: {json.dumps(d['before']['intents'])}\n    now:    {json.dumps(d['after']['intents'])}")
     if args.json:
         Path(args.json).write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
     return 0
@@ -509,7 +515,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--adapter", metavar="DIR", help="LoRA adapter folder (default: model.adapter of the config)")
     p.add_argument("--threads", type=int, metavar="N", help="torch threads (default: model.threads of the config)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N lines")
-    p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--json", metavar="FILE", help="also write the figures and every decision as JSON")
+    p.add_argument("--compare", metavar="FILE", help="an earlier run's --json: list the commands decided differently now")
     p.set_defaults(run=_eval)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a decision for a home (or --meta for any home)")

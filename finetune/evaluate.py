@@ -1,6 +1,6 @@
 """Accuracy of a model (+ adapter) on labelled commands.
 
-    hearth eval --config config/home.yaml --data valid.jsonl [--adapter DIR] [--json out.json]
+    hearth eval --config config/home.yaml --data valid.jsonl [--adapter DIR] [--json out.json] [--compare old.json]
 
 Lines are Home Assistant's test format, ``{"text", "intent", "slots", "context"?}`` (an intent
 of null means "no action"), or hearth's own ``{"text", "decision"}`` for several intents.
@@ -168,6 +168,23 @@ class Report:
             lines += ["", "worst confusions (expected -> predicted):"]
             lines += [f"  {c['count']:>4}  {c['expected']} -> {c['predicted']}" for c in j["confusions"]]
         return "\n".join(lines)
+
+
+def read_previous(path: str | Path) -> dict[str, dict[str, Any]]:
+    """The decisions of an earlier ``hearth eval --json`` run, by command text."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return {p["text"]: p["decision"] for p in data["predictions"]}
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"Can't read {path}: {exc}") from exc
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{path} holds no decisions: write it with hearth eval --json (missing {exc})") from exc
+
+
+def differences(report: Report, previous: dict[str, dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+    """Of the commands both runs made, how many, and those decided differently this time."""
+    common = [p for p in report.predictions if p["text"] in previous]
+    return len(common), [{"text": p["text"], "before": previous[p["text"]], "after": p["decision"]} for p in common if previous[p["text"]] != p["decision"]]
 
 
 def environment() -> str:

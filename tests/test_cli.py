@@ -154,3 +154,14 @@ def test_check_refuses_an_adapter_the_runtime_would_refuse(tiny_config, tmp_path
     checked = hearth("check", "--config", str(config))
     assert checked.returncode == 1
     assert "prompt version 999" in checked.stderr and "OK" not in checked.stdout
+
+
+def test_eval_refuses_a_comparison_file_without_decisions_before_loading_a_model(tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"text": "turn on the kitchen light", "intent": "HassTurnOn", "slots": {"name": "kitchen light"}}\n')
+    old = tmp_path / "old.json"
+    for content, says in (('{"full_match": 0.9}', "holds no decisions"), ("{not json", "Can't read")):
+        old.write_text(content)
+        out = hearth("eval", "--config", str(HOME_YAML), "--data", str(cases), "--compare", str(old))
+        assert out.returncode == 1 and says in out.stderr, out.stderr
+        assert "Traceback" not in out.stderr

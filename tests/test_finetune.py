@@ -17,7 +17,7 @@ from agent.prompt import GENERIC_PROMPT, PER_HOME_PROMPT, prefix_tokens
 from agent.resolver import resolve_targets
 from agent.schema import decision_schema, schema_fingerprint
 from finetune.dataset import _CORE_TEMPLATES, _FAKE_VERBS, CONTACT_CLASSES, VALID_PER_TEMPLATE, DatasetBuilder, is_trained, is_validation, write_dataset
-from finetune.evaluate import Case, evaluate, full_match, read_cases
+from finetune.evaluate import Case, differences, evaluate, full_match, read_cases
 from finetune.numbers import number_words
 from finetune.smoke import record, smoke_cases
 from finetune.train import TrainConfig, decision_loss, tokenize, train
@@ -338,6 +338,13 @@ def test_evaluate_counts(home, tiny_loaded):
     again = evaluate(pipeline, cases)
     assert again.fingerprint == report.fingerprint and f"decisions fingerprint {report.fingerprint[:16]}" in report.text()
     assert evaluate(pipeline, cases[:2]).fingerprint != report.fingerprint
+    # `hearth eval --compare`: an earlier run's decisions, by text; only the ones that changed.
+    previous = {p["text"]: p["decision"] for p in j["predictions"]}
+    assert differences(again, previous) == (3, [])
+    previous["tell me a joke"] = {"intents": [{"intent": "HassTurnOn", "name": "kitchen light"}]}
+    common, changed = differences(again, previous)
+    assert common == 3 and [d["text"] for d in changed] == ["tell me a joke"]
+    assert changed[0]["before"] != changed[0]["after"]
     assert "threads" in j["environment"]
 
 
