@@ -146,8 +146,8 @@ _OWN_TEMPLATES = [
     ("vacuum_clean", "HassVacuumStart", "have the {name} clean the house", {}),
     ("vacuum_go", "HassVacuumStart", "start cleaning with the {name}", {}),
     # Home Assistant's one sentence for cleaning a floor ("clean downstairs") is held out, so
-    # without these no training example started the vacuum by floor: 40 of 617 validation
-    # commands, "clean downstairs" read as closing the covers there.
+    # without these no training example started the vacuum by floor, and "clean downstairs"
+    # (40 validation commands) read as closing the covers there.
     ("vacuum_floor_hoover", "HassVacuumStart", "hoover [the] {floor} [please]", {}),
     ("vacuum_floor_do", "HassVacuumStart", "(do|get) the (vacuuming|hoovering) done on the {floor}", {}),
     ("vacuum_floor_needs", "HassVacuumStart", "the {floor} (needs|could use) (vacuuming|a clean|a hoover)", {}),
