@@ -38,6 +38,9 @@ _FLOORS = [("ground floor", ["downstairs"], 0), ("first floor", ["upstairs"], 1)
 # domain -> [(name stem, aliases, device_class, capabilities)]
 _DEVICES: dict[str, list[tuple[str, list[str], str | None, dict[str, Any]]]] = {
     "light": [
+        # A light named after its room ("kitchen light") is the commonest name of all; without
+        # it a generic adapter read "the kitchen light" as every light in the kitchen.
+        ("light", [], None, {"brightness": True}),
         ("ceiling light", ["main light", "big light", "overhead light"], None, {"brightness": True}),
         ("lamp", ["table lamp"], None, {"brightness": True, "color": True}),
         ("floor lamp", ["standing lamp"], None, {"brightness": True}),
@@ -143,7 +146,7 @@ def random_home(seed: int) -> Registry:
         stem, aliases, device_class, caps = rng.choice(_DEVICES[domain])
         area = rng.choice(areas)
         style = rng.random()
-        if style < 0.5:
+        if style < 0.5 or stem == "light":  # a bare "light" or "old light" is no one's name
             name = f"{area['name']} {stem}"
         elif style < 0.7:
             name = f"{rng.choice(_PREFIXES)} {stem}".strip()
