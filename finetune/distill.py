@@ -1,6 +1,6 @@
 """Distillation: a fine-tuned teacher (base + adapter) teaches a pruned student.
 
-    hearth distill --config config/home.yaml --teacher config/adapters/maple-cottage --out DIR [--layers 16]
+    hearth distill --config config/home.yaml --teacher config/adapters/maple-cottage --out DIR [--layers 24]
 
 1. Layer importance, measured on the task: the teacher's loss on the decision tokens of a few
    dozen training examples with each layer skipped in turn. The student keeps the ``--layers``
@@ -48,8 +48,8 @@ from finetune.train import (
 class DistillConfig:
     """Every hyper-parameter, with its default; each is a command-line option."""
 
-    layers: int = 16
-    steps: int = 400
+    layers: int = 24  # of 30: matched its teacher in fp32 (94.8% full match against 94.0%); 20 lost 7.5 points
+    steps: int = 600
     batch_size: int = 8
     lr: float = 1e-3
     warmup: int = 30
@@ -62,7 +62,7 @@ class DistillConfig:
     importance_examples: int = 48
     valid_examples: int = 256
     """Held-out examples for the validation losses (teacher, untrained and trained student)."""
-    examples: int = 6000
+    examples: int = 12000
     seed: int = 0
     threads: int | None = None
     checkpoint_every: int = 100
