@@ -34,10 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _percentile(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))] if xs else float("nan")
-
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -55,6 +51,7 @@ def main() -> int:
     from agent.config import load_registry
     from agent.simulator import SimulatorService
     from bench.commands import bench_commands
+    from finetune.evaluate import percentile
 
     config = Path(args.config).resolve()
     raw = yaml.safe_load(config.read_text(encoding="utf-8"))
@@ -148,11 +145,11 @@ def main() -> int:
     print(f"results: {', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}; {len(acted)} reached a device, {confirmed} of them confirmed by the device's state")
     print()
     print(f"{'measure':<40} {'p50 ms':>8} {'p95 ms':>8}")
-    print(f"{'publish -> device message':<40} {_percentile([r['device_ms'] for r in acted], 0.5):>8.1f} {_percentile([r['device_ms'] for r in acted], 0.95):>8.1f}")
-    print(f"{'publish -> result (all commands)':<40} {_percentile([r['result_ms'] for r in rows], 0.5):>8.1f} {_percentile([r['result_ms'] for r in rows], 0.95):>8.1f}")
+    print(f"{'publish -> device message':<40} {percentile([r['device_ms'] for r in acted], 0.5):>8.1f} {percentile([r['device_ms'] for r in acted], 0.95):>8.1f}")
+    print(f"{'publish -> result (all commands)':<40} {percentile([r['result_ms'] for r in rows], 0.5):>8.1f} {percentile([r['result_ms'] for r in rows], 0.95):>8.1f}")
     for name, values in stages.items():
-        print(f"{'  stage: ' + name:<40} {_percentile(values, 0.5):>8.2f} {_percentile(values, 0.95):>8.2f}")
-    print(f"{'outside the model (to device)':<40} {_percentile(outside, 0.5):>8.2f} {_percentile(outside, 0.95):>8.2f}")
+        print(f"{'  stage: ' + name:<40} {percentile(values, 0.5):>8.2f} {percentile(values, 0.95):>8.2f}")
+    print(f"{'outside the model (to device)':<40} {percentile(outside, 0.5):>8.2f} {percentile(outside, 0.95):>8.2f}")
     model = [r["result"]["stages_ms"].get("prompt", 0) + r["result"]["stages_ms"].get("decode", 0) for r in acted]
     print(f"{'model share of publish -> device':<40} {statistics.mean(model) / statistics.mean([r['device_ms'] for r in acted]):>8.0%}")
     print()

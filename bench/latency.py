@@ -34,10 +34,6 @@ CONFIGS = {
 }
 
 
-def _percentile(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
-
 
 def run_one(name: str, config: str, adapter: str | None, threads: int, n: int) -> dict:
     import jsonschema
@@ -48,6 +44,7 @@ def run_one(name: str, config: str, adapter: str | None, threads: int, n: int) -
     from agent.pipeline import Pipeline
     from agent.prompt import command_part
     from bench.commands import bench_commands
+    from finetune.evaluate import percentile
 
     reg = load_registry(config)
     options = DecoderOptions(
@@ -98,8 +95,8 @@ def run_one(name: str, config: str, adapter: str | None, threads: int, n: int) -
         valid += ok
     return {
         "name": name,
-        "p50_ms": _percentile(latencies, 0.5),
-        "p95_ms": _percentile(latencies, 0.95),
+        "p50_ms": percentile(latencies, 0.5),
+        "p95_ms": percentile(latencies, 0.95),
         "mean_ms": statistics.fmean(latencies),
         "calls": statistics.fmean(calls),
         "valid": valid,

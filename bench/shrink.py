@@ -30,10 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _percentile(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
-
 
 def _size_mb(folder: str | None) -> float:
     if not folder:
@@ -63,7 +59,7 @@ def run_one(base: str, adapter: str | None, quantize: str, config: str, data: st
     from agent.config import load_registry
     from agent.pipeline import Pipeline
     from bench.commands import bench_commands
-    from finetune.evaluate import evaluate
+    from finetune.evaluate import evaluate, percentile
 
     reg = load_registry(config)
     reg.model = dataclasses.replace(reg.model, base=base, adapter=adapter)
@@ -85,10 +81,10 @@ def run_one(base: str, adapter: str | None, quantize: str, config: str, data: st
         "full": j["full_match"],
         "intent": j["intent_accuracy"],
         "negatives": j["negatives_correct"],
-        "p50_ms": _percentile(report.latencies_ms, 0.5),
-        "p95_ms": _percentile(report.latencies_ms, 0.95),
-        "parse_p50_ms": _percentile(everyday, 0.5),
-        "parse_p95_ms": _percentile(everyday, 0.95),
+        "p50_ms": percentile(report.latencies_ms, 0.5),
+        "p95_ms": percentile(report.latencies_ms, 0.95),
+        "parse_p50_ms": percentile(everyday, 0.5),
+        "parse_p95_ms": percentile(everyday, 0.95),
         "calls": statistics.fmean(report.model_calls),
         "n": report.n,
         "load_s": load_s,

@@ -25,6 +25,12 @@ from agent.registry import Registry
 from agent.resolver import resolve_targets
 
 
+def percentile(xs: list[float], q: float) -> float:
+    """The ``q`` quantile of ``xs`` (nearest rank; NaN if empty): for eval and the benchmarks."""
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))] if xs else float("nan")
+
+
 @dataclass
 class Case:
     """One labelled command."""
@@ -142,8 +148,8 @@ class Report:
             "full_match": self.full_correct / max(1, self.n),
             "negatives": self.negatives,
             "negatives_correct": self.negatives_correct / max(1, self.negatives),
-            "latency_p50_ms": lat[len(lat) // 2] if lat else None,
-            "latency_p95_ms": lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))] if lat else None,
+            "latency_p50_ms": percentile(lat, 0.5) if lat else None,
+            "latency_p95_ms": percentile(lat, 0.95) if lat else None,
             "per_intent": {k: {"n": v[0], "intent_accuracy": v[1] / v[0], "full_match": v[2] / v[0]} for k, v in sorted(self.per_intent.items())},
             "confusions": [{"expected": e, "predicted": p, "count": c} for (e, p), c in self.confusions.most_common(10)],
             "errors": self.errors[:50],
