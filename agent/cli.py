@@ -258,6 +258,7 @@ def _finetune(args: argparse.Namespace) -> int:
     import dataclasses
 
     from agent.errors import HearthError
+    from agent.model import full_base
     from finetune.dataset import DatasetBuilder, generic_pairs, training_split
     from finetune.train import TrainConfig, train
 
@@ -271,7 +272,7 @@ def _finetune(args: argparse.Namespace) -> int:
     print(f"hearth finetune: {kind}: {len(train_pairs)} training examples, {len(valid_pairs)} for validation loss; "
           f"{config.steps} steps of {config.batch_size}")
     try:
-        meta = train(args.out, train_pairs, valid_pairs, config, base=registry.model.base, home=None if args.generic else registry)
+        meta = train(args.out, train_pairs, valid_pairs, config, base=full_base(registry.model.base), home=None if args.generic else registry)
     except HearthError as exc:
         print(f"hearth finetune: {exc}", file=sys.stderr)
         return 1
@@ -296,6 +297,7 @@ def _distill(args: argparse.Namespace) -> int:
     import dataclasses
 
     from agent.errors import HearthError
+    from agent.model import full_base
     from finetune.dataset import DatasetBuilder, training_split
     from finetune.distill import DistillConfig, distill
 
@@ -305,13 +307,14 @@ def _distill(args: argparse.Namespace) -> int:
     print(f"hearth distill: {registry.name}: teacher {args.teacher}, student of {config.layers} layers; "
           f"{len(train_pairs)} training examples, {config.steps} steps of {config.batch_size}")
     try:
-        meta = distill(args.out, args.teacher, train_pairs, valid_pairs, config, base=registry.model.base, home=registry)
+        meta = distill(args.out, args.teacher, train_pairs, valid_pairs, config, base=full_base(registry.model.base), home=registry)
     except (HearthError, ValueError) as exc:
         print(f"hearth distill: {exc}", file=sys.stderr)
         return 1
     m = meta["metrics"]
     print(f"{args.out}: student written ({len(meta['layers'])} layers: {meta['layers']}); validation loss: teacher "
-          f"{m['valid_loss_teacher']:.3f}, student {m['valid_loss_untrained']:.3f} -> {m['valid_loss']:.3f}; "
+          f"{m['valid_loss_teacher']:.3f}, student {m['valid_loss_untrained']:.3f} -> {m['valid_loss']:.3f}"
+          + (f" ({m['valid_loss_int8']:.3f} through int8)" if "valid_loss_int8" in m else "") + "; "
           f"{m['train_seconds'] / 60:.1f} min; report in {args.out}/report.md. Use it with model.base: {args.out}")
     return 0
 
@@ -504,6 +507,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="student folder to write")
     _hyper_options(p, defaults, ("layers", "steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads",
                                  "checkpoint_every", "importance_examples", "valid_examples"), ("lr", "temperature", "kd_weight"))
+    p.add_argument("--fp32", dest="int8_aware", action="store_false", default=None,
+                   help="train in fp32 only (default: through int8 serving's rounding, as the student is served)")
     p.set_defaults(run=_distill)
 
     p = sub.add_parser("eval", help="accuracy and latency of the model on labelled commands")

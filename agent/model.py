@@ -156,6 +156,12 @@ def is_student(base: str) -> bool:
     return (Path(base).expanduser() / STUDENT_METADATA).is_file()
 
 
+def full_base(base: str) -> str:
+    """The full base model behind ``base``: a student folder's own base model (adapters are
+    trained and served on the full model), else ``base`` itself."""
+    return read_student(base).metadata["base_model"] if is_student(base) else base
+
+
 def _read_folder(path: Path, metadata_file: str, what: str) -> dict[str, Any]:
     """The metadata of an adapter or student folder, after checking its files are there."""
     for name in ("adapter_config.json", "adapter_model.safetensors", metadata_file):

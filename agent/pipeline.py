@@ -14,7 +14,7 @@ from typing import Any
 
 from agent.decoder import ConstrainedDecoder, DecoderOptions
 from agent.guess import Guesser
-from agent.model import LoadedModel, home_mismatches, load_model
+from agent.model import LoadedModel, full_base, home_mismatches, load_model
 from agent.planner import Plan, Planner
 from agent.prompt import command_tokens, prefix_tokens
 from agent.registry import Registry
@@ -79,7 +79,7 @@ class Pipeline:
         """Load the model ``registry.model`` names (``adapter`` etc. override it) and build."""
         m = registry.model
         loaded = load_model(
-            m.base,
+            full_base(m.base) if adapter is not None else m.base,  # another adapter replaces a configured student
             adapter if adapter is not None else m.adapter,
             quantize if quantize is not None else m.quantize,
             threads if threads is not None else m.threads,

@@ -46,7 +46,10 @@ def _stats(model: Any, prompts: list[list[int]]) -> dict[str, torch.Tensor]:
     seen: dict[str, torch.Tensor] = {}
     hooks = []
     for name, module in body.named_modules():
-        if isinstance(module, torch.nn.Linear):
+        # A peft-wrapped layer's input is its base layer's (named ".base_layer"); the LoRA's
+        # own small linears are not quantized.
+        name = name.removesuffix(".base_layer")
+        if isinstance(module, torch.nn.Linear) and ".lora_" not in name:
 
             def hook(_m, args, _out, name=name):
                 x = args[0].detach().abs().reshape(-1, args[0].shape[-1]).amax(dim=0)
@@ -68,31 +71,48 @@ def _scales(act: torch.Tensor, weights: list[torch.Tensor]) -> torch.Tensor:
     return (act.clamp(min=1e-5) ** ALPHA / w.clamp(min=1e-5) ** (1 - ALPHA)).clamp(min=1e-5)
 
 
+def input_scales(model: Any, prompts: list[list[int]]) -> list[dict[str, torch.Tensor]]:
+    """Per layer, each linear layer's input divisor s (its input becomes x / s, its weight's
+    columns W * s): shared by q/k/v and by gate/up, which read the same input; per KV head for
+    o_proj. All from the unmodified weights and the calibration activations."""
+    stats = _stats(model, prompts)
+    out = []
+    for i, layer in enumerate(model.get_decoder().layers):
+        attn, mlp = layer.self_attn, layer.mlp
+        p = f"layers.{i}."
+        s_qkv = _scales(stats[p + "self_attn.q_proj"], [attn.q_proj.weight, attn.k_proj.weight, attn.v_proj.weight])
+        s_mlp = _scales(stats[p + "mlp.gate_proj"], [mlp.gate_proj.weight, mlp.up_proj.weight])
+        # o_proj's input is attention over V: one scale per V channel (grouped-query heads that
+        # share a V share it).
+        heads, kv_heads = attn.config.num_attention_heads, attn.config.num_key_value_heads
+        head_dim = attn.head_dim
+        act = stats[p + "self_attn.o_proj"].view(kv_heads, heads // kv_heads, head_dim).amax(dim=1)
+        w = attn.o_proj.weight.abs().amax(dim=0).view(kv_heads, heads // kv_heads, head_dim).amax(dim=1)
+        s_kv = (act.clamp(min=1e-5) ** ALPHA / w.clamp(min=1e-5) ** (1 - ALPHA)).clamp(min=1e-5)
+        out.append({
+            "self_attn.q_proj": s_qkv, "self_attn.k_proj": s_qkv, "self_attn.v_proj": s_qkv,
+            "mlp.gate_proj": s_mlp, "mlp.up_proj": s_mlp,
+            "self_attn.o_proj": s_kv.repeat_interleave(heads // kv_heads, dim=0).reshape(-1),
+            "mlp.down_proj": _scales(stats[p + "mlp.down_proj"], [mlp.down_proj.weight]),
+        })
+    return out
+
+
 def smooth_llama(model: Any, prompts: list[list[int]]) -> None:
     """Apply SmoothQuant in place (fp32 outputs unchanged up to rounding)."""
-    stats = _stats(model, prompts)
+    scales = input_scales(model, prompts)
     with torch.no_grad():
-        for i, layer in enumerate(model.get_decoder().layers):
+        for layer, s in zip(model.get_decoder().layers, scales):
             attn, mlp = layer.self_attn, layer.mlp
-            p = f"layers.{i}."
-            qkv = [attn.q_proj, attn.k_proj, attn.v_proj]
-            s = _scales(stats[p + "self_attn.q_proj"], [m.weight for m in qkv])
-            layer.input_layernorm.weight.div_(s)
-            for m in qkv:
-                m.weight.mul_(s)
-            s = _scales(stats[p + "mlp.gate_proj"], [mlp.gate_proj.weight, mlp.up_proj.weight])
-            layer.post_attention_layernorm.weight.div_(s)
-            mlp.gate_proj.weight.mul_(s)
-            mlp.up_proj.weight.mul_(s)
-            # o_proj's input is attention over V: scale V's output channels (per KV head, so
-            # grouped-query heads that share a V share the scale).
+            layer.input_layernorm.weight.div_(s["self_attn.q_proj"])
+            for m in (attn.q_proj, attn.k_proj, attn.v_proj):
+                m.weight.mul_(s["self_attn.q_proj"])
+            layer.post_attention_layernorm.weight.div_(s["mlp.gate_proj"])
+            mlp.gate_proj.weight.mul_(s["mlp.gate_proj"])
+            mlp.up_proj.weight.mul_(s["mlp.gate_proj"])
+            # The division of o_proj's input is folded into V's output rows (one per KV channel).
             heads, kv_heads = attn.config.num_attention_heads, attn.config.num_key_value_heads
-            head_dim = attn.head_dim
-            act = stats[p + "self_attn.o_proj"].view(kv_heads, heads // kv_heads, head_dim).amax(dim=1)
-            w = attn.o_proj.weight.abs().amax(dim=0).view(kv_heads, heads // kv_heads, head_dim).amax(dim=1)
-            s_kv = (act.clamp(min=1e-5) ** ALPHA / w.clamp(min=1e-5) ** (1 - ALPHA)).clamp(min=1e-5)
-            attn.v_proj.weight.div_(s_kv.reshape(-1, 1))
-            attn.o_proj.weight.mul_(s_kv.repeat_interleave(heads // kv_heads, dim=0).reshape(-1))
-            s = _scales(stats[p + "mlp.down_proj"], [mlp.down_proj.weight])
-            mlp.up_proj.weight.div_(s.reshape(-1, 1))
-            mlp.down_proj.weight.mul_(s)
+            attn.v_proj.weight.div_(s["self_attn.o_proj"].view(kv_heads, heads // kv_heads, -1)[:, 0].reshape(-1, 1))
+            attn.o_proj.weight.mul_(s["self_attn.o_proj"])
+            mlp.up_proj.weight.div_(s["mlp.down_proj"].reshape(-1, 1))
+            mlp.down_proj.weight.mul_(s["mlp.down_proj"])

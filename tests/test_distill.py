@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import torch
 
-from agent.model import ModelError, keep_layers, load_model
+from agent.model import ModelError, full_base, keep_layers, load_model
 from agent.pipeline import Pipeline
 from agent.schema import decision_schema
 from finetune.dataset import DatasetBuilder
@@ -130,12 +130,13 @@ def test_a_truncated_student_is_refused(student, tmp_path):
         load_model(str(broken), quantize="none")
 
 
-def test_a_config_names_the_student_as_its_base_relative_to_the_file(student, home, tmp_path):
+def test_a_config_names_the_student_as_its_base_relative_to_the_file(student, teacher, home, tmp_path):
     import shutil
 
     from agent.config import load_registry
 
     out, meta = student
+    teacher_adapter = teacher[1]
     shutil.copytree(out, tmp_path / "students" / "small")
     text = HOME_YAML.read_text()
     text = text.replace("  base: HuggingFaceTB/SmolLM2-135M-Instruct", "  base: students/small")
@@ -146,3 +147,7 @@ def test_a_config_names_the_student_as_its_base_relative_to_the_file(student, ho
     pipeline = Pipeline.from_registry(registry, quantize="none")
     assert pipeline.loaded.model.config.num_hidden_layers == len(meta["layers"])
     jsonschema.validate(pipeline.parse("turn off the hall light").decision, decision_schema(home))
+    # Another adapter (`hearth eval --adapter`, `hearth finetune`'s check) goes on the full base.
+    assert full_base(registry.model.base) == meta["base_model"]
+    with_adapter = Pipeline.from_registry(registry, adapter=str(teacher_adapter), quantize="none")
+    assert with_adapter.loaded.model.config.num_hidden_layers == 4 and with_adapter.loaded.student is None
