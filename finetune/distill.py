@@ -249,8 +249,8 @@ def distill(
         f"- validation loss (cross-entropy on decision tokens): teacher {m['valid_loss_teacher']:.3f}, "
         f"student before training {m['valid_loss_untrained']:.3f}, after {valid_loss:.3f}"
         + (f" (through int8 rounding: {valid_loss_int8:.3f})" if valid_loss_int8 is not None else ""),
-        "- trained through int8 serving's rounding (smoothed, 7-bit activations, 8-bit weights per row) in layers "
-        f"{len(FLOAT_LAYERS)} and up" if config.int8_aware else "- trained in fp32",
+        "- trained through int8 serving's rounding (smoothed, 7-bit activations, 8-bit weights per row) in all layers "
+        f"but {', '.join(map(str, FLOAT_LAYERS))}" if config.int8_aware else "- trained in fp32",
         f"- loss = {config.kd_weight} x KL(teacher, student at T={config.temperature}) + {1 - config.kd_weight:.1f} x cross-entropy",
     ]
     meta_for_report = {**meta, "config": {**meta["config"], "target_modules": sorted(lora.target_modules)}}
