@@ -74,7 +74,8 @@ def _scales(act: torch.Tensor, weights: list[torch.Tensor]) -> torch.Tensor:
 def input_scales(model: Any, prompts: list[list[int]]) -> list[dict[str, torch.Tensor]]:
     """Per layer, each linear layer's input divisor s (its input becomes x / s, its weight's
     columns W * s): shared by q/k/v and by gate/up, which read the same input; per KV head for
-    o_proj. All from the unmodified weights and the calibration activations."""
+    o_proj (``v_rows``: the same, one per V output row). All from the unmodified weights and the
+    calibration activations."""
     stats = _stats(model, prompts)
     out = []
     for i, layer in enumerate(model.get_decoder().layers):
@@ -94,6 +95,7 @@ def input_scales(model: Any, prompts: list[list[int]]) -> list[dict[str, torch.T
             "mlp.gate_proj": s_mlp, "mlp.up_proj": s_mlp,
             "self_attn.o_proj": s_kv.repeat_interleave(heads // kv_heads, dim=0).reshape(-1),
             "mlp.down_proj": _scales(stats[p + "mlp.down_proj"], [mlp.down_proj.weight]),
+            "v_rows": s_kv.reshape(-1, 1),  # where o_proj's division is folded: V's output rows
         })
     return out
 
@@ -110,9 +112,7 @@ def smooth_llama(model: Any, prompts: list[list[int]]) -> None:
             layer.post_attention_layernorm.weight.div_(s["mlp.gate_proj"])
             mlp.gate_proj.weight.mul_(s["mlp.gate_proj"])
             mlp.up_proj.weight.mul_(s["mlp.gate_proj"])
-            # The division of o_proj's input is folded into V's output rows (one per KV channel).
-            heads, kv_heads = attn.config.num_attention_heads, attn.config.num_key_value_heads
-            attn.v_proj.weight.div_(s["self_attn.o_proj"].view(kv_heads, heads // kv_heads, -1)[:, 0].reshape(-1, 1))
+            attn.v_proj.weight.div_(s["v_rows"])
             attn.o_proj.weight.mul_(s["self_attn.o_proj"])
             mlp.up_proj.weight.div_(s["mlp.down_proj"].reshape(-1, 1))
             mlp.down_proj.weight.mul_(s["mlp.down_proj"])
