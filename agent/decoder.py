@@ -5,6 +5,8 @@ Our own loop rather than ``model.generate()``, because on a small CPU the model'
 the cost (a SmolLM2-135M int8 step is ~16 ms; llguidance's mask ~50 µs), and the loop cuts both
 the number and the cost of forward calls:
 
+- the model runs through ``agent.fast_llama`` (Llama models): the same layers without
+  transformers' per-call bookkeeping, Q/K/V fused, the KV cache preallocated;
 - the per-home prompt prefix is run once; its KV cache is reused (and cropped back) per command;
 - tokens the grammar forces (``{"intents":[``, ``","name":"``, the rest of an enum value once
   it is unambiguous) are not predicted: they are fed to the model together with the chosen
@@ -36,6 +38,7 @@ import numpy as np
 import torch
 from transformers import DynamicCache
 
+from agent import fast_llama
 from agent.errors import HearthError
 from agent.schema import max_json_length
 
@@ -60,6 +63,8 @@ class DecoderOptions:
     """Verify guessed continuations in the same forward call (needs ``forced_runs``)."""
     realign_drafts: bool = True
     """Once the model has left every guess, draft from where its last tokens occur in one."""
+    lean_forward: bool = True
+    """Run Llama models through ``agent.fast_llama`` instead of transformers' forward."""
 
 
 _REALIGN_TOKENS = 3
@@ -134,14 +139,20 @@ class ConstrainedDecoder:
             raise DecodeError(f"The decision schema can't be compiled: {self.matcher.get_error()}")
         self.vocab = self.lltokenizer.vocab_size
         self.budget = max_json_length(schema) + 1  # a token is at least one byte; +1 for EOS
-        self._cache: DynamicCache | None = None
+        self.lean = fast_llama.FastLlama(model) if options.lean_forward and fast_llama.supports(model) else None
+        self._cache: Any = None
         if options.prefix_cache and self.prefix_ids:
-            self._cache = DynamicCache(config=self.body.config)
+            self._cache = self._new_cache()
             with torch.inference_mode():
-                self.body(input_ids=torch.tensor([self.prefix_ids]), cache=self._cache, use_cache=True)
+                self._forward(self.prefix_ids, self._cache)
 
-    def _forward(self, ids: list[int], cache: DynamicCache) -> torch.Tensor:
+    def _new_cache(self) -> Any:
+        return self.lean.new_cache() if self.lean is not None else DynamicCache(config=self.body.config)
+
+    def _forward(self, ids: list[int], cache: Any) -> torch.Tensor:
         """Final hidden states ``[len(ids), hidden]`` after each of ``ids``."""
+        if self.lean is not None:
+            return self.lean.forward(ids, cache)
         return self.body(input_ids=torch.tensor([ids]), cache=cache, use_cache=True).last_hidden_state[0]
 
     def _allowed(self) -> np.ndarray:
@@ -197,7 +208,7 @@ class ConstrainedDecoder:
         if self._cache is not None:
             cache, feed = self._cache, list(command_ids)
         else:
-            cache, feed = DynamicCache(config=self.body.config), self.prefix_ids + list(command_ids)
+            cache, feed = self._new_cache(), self.prefix_ids + list(command_ids)
         use_drafts = self.options.drafts and self.options.forced_runs
         guesses = [force] if force is not None else list(guesses)
         start_len = cache.get_seq_length()

@@ -30,6 +30,7 @@ CONFIGS = {
     "full-logits": "logits for the whole vocabulary",
     "no-drafts": "no guessed continuations verified alongside",
     "no-realign": "drafts only while the output follows a guess from its start",
+    "hf-forward": "transformers' forward instead of agent/fast_llama.py",
     "fp32": "no int8 quantization",
 }
 
@@ -53,6 +54,7 @@ def run_one(name: str, config: str, adapter: str | None, threads: int, n: int) -
         allowed_logits=name != "full-logits",
         drafts=name != "no-drafts",
         realign_drafts=name != "no-realign",
+        lean_forward=name != "hf-forward",
     )
     t = time.perf_counter()
     pipeline = Pipeline.from_registry(reg, adapter=adapter, options=options, quantize="none" if name == "fp32" else "int8", threads=threads)
