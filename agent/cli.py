@@ -304,7 +304,8 @@ def _distill(args: argparse.Namespace) -> int:
     config = DistillConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(DistillConfig) if getattr(args, f.name, None) is not None})
     pairs = [(registry, e) for e in DatasetBuilder(registry, config.seed).build(config.examples)]
     train_pairs, valid_pairs = training_split(pairs)
-    print(f"hearth distill: {registry.name}: teacher {args.teacher}, student of {config.layers} layers; "
+    print(f"hearth distill: {registry.name}: teacher {args.teacher}, student of {config.layers} layers"
+          + (f" of {config.mlp} MLP units" if config.mlp else "") + "; "
           f"{len(train_pairs)} training examples, {config.steps} steps of {config.batch_size}")
     try:
         meta = distill(args.out, args.teacher, train_pairs, valid_pairs, config, base=full_base(registry.model.base), home=registry)
@@ -366,7 +367,7 @@ def _hyper_options(p: argparse.ArgumentParser, defaults: Any, ints: tuple[str, .
     """One option per hyper-parameter of a training config dataclass, unset unless given."""
     for names, kind, metavar in ((ints, int, "N"), (floats, float, "X")):
         for name in names:
-            default = "all cores" if name == "threads" else getattr(defaults, name)
+            default = {"threads": "all cores", "mlp": "all of the base model's"}.get(name, getattr(defaults, name))
             p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, metavar=metavar, help=f"default {default}")
 
 
@@ -499,13 +500,13 @@ def build_parser() -> argparse.ArgumentParser:
         "distill",
         help="distil a fine-tuned teacher into a smaller student (fewer layers), resumable",
         description="Measure each layer's importance for the teacher (base + adapter) on the home's commands, keep the "
-        "--layers most important ones, and train the student on the teacher's outputs plus the targets. Writes a folder "
+        "--layers most important ones (and with --mlp N, each kept layer's N most important MLP units), and train the student on the teacher's outputs plus the targets. Writes a folder "
         "that model.base can name: the kept layers and one LoRA adapter, rebuilt from the base model at load.",
     )
     p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML); its model.base is the base model")
     p.add_argument("--teacher", required=True, metavar="DIR", help="the teacher's adapter folder (hearth finetune)")
     p.add_argument("--out", required=True, metavar="DIR", help="student folder to write")
-    _hyper_options(p, defaults, ("layers", "steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads",
+    _hyper_options(p, defaults, ("layers", "mlp", "steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads",
                                  "checkpoint_every", "importance_examples", "valid_examples"), ("lr", "temperature", "kd_weight"))
     p.add_argument("--fp32", dest="int8_aware", action="store_false", default=None,
                    help="train in fp32 only (default: through int8 serving's rounding, as the student is served)")

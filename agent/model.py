@@ -193,6 +193,11 @@ def read_student(path: str | Path) -> AdapterInfo:
     layers = meta.get("layers")
     if not isinstance(meta.get("base_model"), str) or not (isinstance(layers, list) and layers and all(isinstance(i, int) and i >= 0 for i in layers)):
         raise ModelError(f"{path / STUDENT_METADATA} must name base_model and a non-empty list of layers.")
+    rows = meta.get("mlp_rows")
+    if rows is not None and not (
+        isinstance(rows, list) and len(rows) == len(layers) and all(isinstance(r, list) and all(isinstance(i, int) for i in r) for r in rows)
+    ):
+        raise ModelError(f"{path / STUDENT_METADATA}: mlp_rows must be one list of unit indices per kept layer.")
     _check_versions(meta, _VERSIONS, f"Student {path}", "distill it again with `hearth distill`")
     return AdapterInfo(path, meta)
 
@@ -209,6 +214,30 @@ def keep_layers(model: Any, layers: list[int]) -> Any:
     model.config.num_hidden_layers = len(layers)
     if getattr(model.config, "layer_types", None):
         model.config.layer_types = [model.config.layer_types[i] for i in layers]
+    return model
+
+
+def prune_mlp(model: Any, rows: list[list[int]]) -> Any:
+    """Keep, in each layer's MLP, only the intermediate units ``rows[i]`` (indices into that
+    layer's gate/up rows and down columns), in place. Every layer keeps the same number, so the
+    config's ``intermediate_size`` stays true."""
+    body = model.get_decoder()
+    if len(rows) != len(body.layers) or len({len(r) for r in rows}) != 1:
+        raise ModelError(f"MLP rows must name the same number of units for each of the {len(body.layers)} layers.")
+    for layer, keep in zip(body.layers, rows):
+        mlp = layer.mlp
+        width = mlp.gate_proj.out_features
+        if not keep or sorted(set(keep)) != list(keep) or keep[-1] >= width or keep[0] < 0:
+            raise ModelError(f"MLP rows must be increasing indices below {width}.")
+        index = torch.tensor(keep)
+        for name, dim in (("gate_proj", 0), ("up_proj", 0), ("down_proj", 1)):
+            old = getattr(mlp, name)
+            weight = old.weight.detach().index_select(dim, index).clone()
+            new = torch.nn.Linear(weight.shape[1], weight.shape[0], bias=False, dtype=weight.dtype)
+            new.weight = torch.nn.Parameter(weight, requires_grad=old.weight.requires_grad)
+            setattr(mlp, name, new)
+        mlp.intermediate_size = len(keep)
+    model.config.intermediate_size = len(rows[0])
     return model
 
 
@@ -315,6 +344,8 @@ def load_model(base: str, adapter: str | Path | None = None, quantize: str = "in
     if student is not None:
         t = time.perf_counter()
         keep_layers(model, student.metadata["layers"])
+        if student.metadata.get("mlp_rows"):
+            prune_mlp(model, student.metadata["mlp_rows"])
         model = _apply_lora(model, student.path, "Student", student.metadata["base_model"])
         timings["student"] = time.perf_counter() - t
     if info is not None:

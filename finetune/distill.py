@@ -4,14 +4,16 @@
 
 1. Layer importance, measured on the task: the teacher's loss on the decision tokens of a few
    dozen training examples with each layer skipped in turn. The student keeps the ``--layers``
-   layers whose removal costs most (so position alone decides nothing).
+   layers whose removal costs most (so position alone decides nothing). With ``--mlp N`` each
+   kept layer's MLP also keeps only its N most important units (``mlp_importance``: how much
+   each unit writes into the residual stream on those examples).
 2. The student starts as the teacher (adapter merged) without the other layers, plus a fresh
    LoRA, trained on the teacher's outputs: KL divergence between the softened teacher and
    student distributions at the decision positions, plus cross-entropy on the hard targets.
    The same data generator, prompt, serialiser, prefix cache and loop as ``hearth finetune``,
    through the rounding int8 serving applies (``finetune.int8_aware``) unless ``--fp32``.
 3. Saved as what it changes over the base model: ``hearth_student.json`` (base model, kept
-   layers, versions, metrics) and one peft adapter for the kept layers - the teacher's LoRA
+   layers and MLP units, versions, metrics) and one peft adapter for the kept layers - the teacher's LoRA
    rows for those layers and the student's LoRA, concatenated into one rank (r_teacher +
    r_student) adapter, so the runtime rebuilds it from the base with ``keep_layers`` and one
    merge (``agent.model``). About 0.65 MB per kept layer at the default ranks.
@@ -29,7 +31,7 @@ from typing import Any
 
 import torch
 
-from agent.model import FLOAT_LAYERS, STUDENT_METADATA, keep_layers, load_model
+from agent.model import FLOAT_LAYERS, STUDENT_METADATA, keep_layers, load_model, prune_mlp
 from agent.registry import Registry
 from finetune.int8_aware import int8_aware, smoothing_scales
 from finetune.train import (
@@ -52,6 +54,8 @@ class DistillConfig:
     """Every hyper-parameter, with its default; each is a command-line option."""
 
     layers: int = 24  # of 30: 0.8 points below its teacher in fp32, 2.8 in int8 (README); 20 lost 7.5 points
+    mlp: int | None = None
+    """MLP units kept per layer (SmolLM2: 1536); None keeps them all."""
     steps: int = 600
     batch_size: int = 8
     lr: float = 1e-3
@@ -114,6 +118,42 @@ def choose_layers(importance: list[float], keep: int) -> list[int]:
     return sorted(ranked[:keep])
 
 
+def mlp_importance(model: Any, samples: list[Sample]) -> list[torch.Tensor]:
+    """Per layer, per MLP unit: its mean absolute activation (the input of ``down_proj``) over
+    every token of ``samples``, times the length of the column it writes with: what the unit
+    adds to the residual stream on the task."""
+    body = model.get_decoder()
+    sums = [torch.zeros(layer.mlp.down_proj.in_features) for layer in body.layers]
+    tokens = 0
+
+    def hook(i):
+        def add(_module, args):
+            sums[i].add_(args[0].detach().abs().reshape(-1, args[0].shape[-1]).sum(0))
+
+        return add
+
+    handles = [layer.mlp.down_proj.register_forward_pre_hook(hook(i)) for i, layer in enumerate(body.layers)]
+    try:
+        with torch.no_grad():
+            for sample in samples:
+                ids = [*sample.prefix, *sample.command, *sample.target]
+                model(input_ids=torch.tensor([ids]))
+                tokens += len(ids)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return [s / max(1, tokens) * layer.mlp.down_proj.weight.detach().norm(dim=0) for s, layer in zip(sums, body.layers)]
+
+
+def choose_units(importance: list[torch.Tensor], keep: int) -> list[list[int]]:
+    """Per layer, the ``keep`` most important units, in their original order."""
+    width = len(importance[0])
+    if not 0 < keep <= width:
+        raise ValueError(f"--mlp must be between 1 and {width}, not {keep}")
+    # A stable order for equal scores (lowest index first), so the choice is deterministic.
+    return [sorted(torch.argsort(-scores, stable=True)[:keep].tolist()) for scores in importance]
+
+
 def distill_loss(student: Any, teacher: Any, batch: list[Sample], pad_id: int, config: DistillConfig) -> torch.Tensor:
     """Per example: kd_weight x KL(teacher_T || student_T) x T^2 + (1 - kd_weight) x cross-entropy,
     each averaged over the example's decision tokens; then averaged over examples."""
@@ -134,9 +174,17 @@ def distill_loss(student: Any, teacher: Any, batch: list[Sample], pad_id: int, c
 _LAYER_KEY = re.compile(r"\.layers\.(\d+)\.")
 
 
-def combined_adapter(teacher_dir: Path, teacher_config: dict[str, Any], student_state: dict[str, torch.Tensor], student_scale: float, layers: list[int]) -> dict[str, torch.Tensor]:
-    """One LoRA equal to the teacher's (for the kept layers, renumbered) plus the student's:
-    A stacked, B side by side, each B pre-scaled so that the combined scale is 1."""
+def combined_adapter(
+    teacher_dir: Path,
+    teacher_config: dict[str, Any],
+    student_state: dict[str, torch.Tensor],
+    student_scale: float,
+    layers: list[int],
+    mlp_rows: list[list[int]] | None = None,
+) -> dict[str, torch.Tensor]:
+    """One LoRA equal to the teacher's (for the kept layers, renumbered, and the kept MLP units)
+    plus the student's: A stacked, B side by side, each B pre-scaled so that the combined scale
+    is 1."""
     from safetensors.torch import load_file
 
     teacher = load_file(str(teacher_dir / "adapter_model.safetensors"))
@@ -146,7 +194,15 @@ def combined_adapter(teacher_dir: Path, teacher_config: dict[str, Any], student_
     for key, value in teacher.items():
         match = _LAYER_KEY.search(key)
         if match and int(match.group(1)) in new_index:
-            renamed[_LAYER_KEY.sub(f".layers.{new_index[int(match.group(1))]}.", key, count=1)] = value
+            new = new_index[int(match.group(1))]
+            if mlp_rows is not None:
+                # The teacher's LoRA writes gate/up rows and reads down columns of every unit.
+                units = torch.tensor(mlp_rows[new])
+                if (".gate_proj." in key or ".up_proj." in key) and ".lora_B." in key:
+                    value = value.index_select(0, units)
+                elif ".down_proj." in key and ".lora_A." in key:
+                    value = value.index_select(1, units)
+            renamed[_LAYER_KEY.sub(f".layers.{new}.", key, count=1)] = value
     out = {}
     for key, value in student_state.items():
         other = renamed.get(key)
@@ -198,6 +254,16 @@ def distill(
     layers = choose_layers(importance, config.layers)
 
     student = keep_layers(copy.deepcopy(teacher), layers)
+    mlp_rows = None
+    if config.mlp is not None:
+        rows_file = out / "mlp_rows.json"
+        if rows_file.is_file():  # a resumed run keeps the units it started with
+            mlp_rows = json.loads(rows_file.read_text(encoding="utf-8"))
+        else:
+            probe = samples[:: max(1, len(samples) // config.importance_examples)][: config.importance_examples]
+            mlp_rows = choose_units(mlp_importance(student, probe), config.mlp)
+            rows_file.write_text(json.dumps(mlp_rows), encoding="utf-8")
+        prune_mlp(student, mlp_rows)
     student.requires_grad_(False)
     teacher_lora = json.loads((teacher_dir / "adapter_config.json").read_text(encoding="utf-8"))
     lora = LoraConfig(
@@ -220,7 +286,7 @@ def distill(
     valid_loss = validation_loss(student, valid, pad_id)
 
     # One adapter for the kept layers: teacher rows + student rows, combined scale 1.
-    state = combined_adapter(teacher_dir, teacher_lora, get_peft_model_state_dict(student), config.lora_alpha / config.lora_r, layers)
+    state = combined_adapter(teacher_dir, teacher_lora, get_peft_model_state_dict(student), config.lora_alpha / config.lora_r, layers, mlp_rows)
     rank = teacher_lora["r"] + config.lora_r
     adapter_config = {**student.peft_config["default"].to_dict(), "r": rank, "lora_alpha": rank, "lora_dropout": 0.0}
     write_adapter_config(out, adapter_config, base)
@@ -238,13 +304,15 @@ def distill(
         "base_model": meta.pop("base_model"),
         "layers": layers,
         "layer_importance": importance,
+        **({"mlp_rows": mlp_rows} if mlp_rows is not None else {}),
         "teacher": {"adapter": teacher_dir.name, "registry_fingerprint": teacher_meta.get("registry_fingerprint")},
         **meta,
     }
     (out / STUDENT_METADATA).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     m = meta["metrics"]
     details = [
-        f"- student: {len(layers)} of {len(importance)} layers, kept {layers}",
+        f"- student: {len(layers)} of {len(importance)} layers, kept {layers}"
+        + (f"; MLP units per layer: {config.mlp} of {teacher.config.intermediate_size} (the most important on the task)" if mlp_rows else ""),
         "- layer importance (loss increase when skipped): " + ", ".join(f"{i}: {v:+.3f}" for i, v in enumerate(importance)),
         f"- validation loss (cross-entropy on decision tokens): teacher {m['valid_loss_teacher']:.3f}, "
         f"student before training {m['valid_loss_untrained']:.3f}, after {valid_loss:.3f}"

@@ -10,11 +10,11 @@ import jsonschema
 import pytest
 import torch
 
-from agent.model import ModelError, full_base, keep_layers, load_model
+from agent.model import ModelError, full_base, keep_layers, load_model, prune_mlp
 from agent.pipeline import Pipeline
 from agent.schema import decision_schema
 from finetune.dataset import DatasetBuilder
-from finetune.distill import DistillConfig, _Skipping, choose_layers, distill, layer_importance
+from finetune.distill import DistillConfig, _Skipping, choose_layers, choose_units, distill, layer_importance, mlp_importance
 from finetune.train import TrainConfig, decision_loss, tokenize, train
 from tests.conftest import HOME_YAML
 
@@ -42,6 +42,16 @@ def student(tmp_path_factory, home, task, teacher):
     base, adapter = teacher
     out = tmp_path_factory.mktemp("student") / "student"
     config = DistillConfig(layers=2, steps=40, batch_size=8, lr=3e-3, warmup=3, lora_r=4, lora_alpha=8, importance_examples=16)
+    meta = distill(out, adapter, task[0], task[1], config, base=str(base), home=home, progress=False)
+    return out, meta
+
+
+@pytest.fixture(scope="module")
+def narrow_student(tmp_path_factory, home, task, teacher):
+    """Two layers, and 48 of each kept layer's 128 MLP units."""
+    base, adapter = teacher
+    out = tmp_path_factory.mktemp("narrow") / "student"
+    config = DistillConfig(layers=2, mlp=48, steps=40, batch_size=8, lr=3e-3, warmup=3, lora_r=4, lora_alpha=8, importance_examples=16)
     meta = distill(out, adapter, task[0], task[1], config, base=str(base), home=home, progress=False)
     return out, meta
 
@@ -151,3 +161,65 @@ def test_a_config_names_the_student_as_its_base_relative_to_the_file(student, te
     assert full_base(registry.model.base) == meta["base_model"]
     with_adapter = Pipeline.from_registry(registry, adapter=str(teacher_adapter), quantize="none")
     assert with_adapter.loaded.model.config.num_hidden_layers == 4 and with_adapter.loaded.student is None
+
+
+def test_mlp_units_are_chosen_by_measured_importance(teacher, task):
+    base, adapter = teacher
+    loaded = load_model(str(base), adapter, quantize="none")
+    samples = tokenize(task[0][:8], loaded.tokenizer)
+    down = loaded.model.get_decoder().layers[1].mlp.down_proj
+    with torch.no_grad():
+        down.weight[:, 5] = 0  # unit 5 of layer 1 writes nothing
+        down.weight[:, 7] *= 100  # unit 7 writes loudly
+    importance = mlp_importance(loaded.model, samples)
+    assert [len(s) for s in importance] == [128] * 4
+    assert importance[1][5] == 0 and int(torch.argmax(importance[1])) == 7
+    rows = choose_units(importance, 100)
+    assert 7 in rows[1] and 5 not in rows[1] and all(r == sorted(r) and len(r) == 100 for r in rows)
+    assert choose_units([torch.tensor([0.1, 0.3, 0.3, 0.0])], 2) == [[1, 2]]
+    with pytest.raises(ValueError, match="between 1 and 4"):
+        choose_units([torch.tensor([0.1, 0.3, 0.3, 0.0])], 5)
+
+
+def test_pruning_units_that_write_nothing_changes_nothing(teacher, task):
+    base, adapter = teacher
+    loaded = load_model(str(base), adapter, quantize="none")
+    samples = tokenize(task[1], loaded.tokenizer)
+    pad = loaded.tokenizer.pad_token_id
+    silent = [list(range(0, 128, 3)) for _ in range(4)]
+    with torch.no_grad():
+        for layer, rows in zip(loaded.model.get_decoder().layers, silent):
+            layer.mlp.down_proj.weight[:, rows] = 0
+        before = float(decision_loss(loaded.model, samples, pad))
+        prune_mlp(loaded.model, [[i for i in range(128) if i not in rows] for rows in silent])
+        after = float(decision_loss(loaded.model, samples, pad))
+    mlp = loaded.model.get_decoder().layers[0].mlp
+    assert mlp.gate_proj.out_features == mlp.up_proj.out_features == mlp.down_proj.in_features == 85 == loaded.model.config.intermediate_size
+    assert after == pytest.approx(before, rel=1e-5)
+    with pytest.raises(ModelError, match="increasing"):
+        prune_mlp(loaded.model, [[3, 2] * 1 for _ in range(4)])
+    with pytest.raises(ModelError, match="same number"):
+        prune_mlp(loaded.model, [[0, 1], [0]] * 2)
+
+
+def test_a_narrow_student_is_rebuilt_exactly_and_decodes(narrow_student, home, task):
+    out, meta = narrow_student
+    assert len(meta["mlp_rows"]) == 2 and all(len(r) == 48 for r in meta["mlp_rows"])
+    loaded = load_model(str(out), quantize="none")
+    assert all(layer.mlp.down_proj.in_features == 48 for layer in loaded.model.get_decoder().layers)
+    # Base cut to the kept layers and units, plus one LoRA (the teacher's rows sliced to the
+    # same units, and the student's): the model that was trained.
+    assert _loss(loaded, home, task[1]) == pytest.approx(meta["metrics"]["valid_loss"], rel=1e-4)
+    assert meta["metrics"]["valid_loss"] < meta["metrics"]["valid_loss_untrained"]
+    for quantize in ("none", "int8"):
+        pipeline = Pipeline(home, load_model(str(out), quantize=quantize))
+        for text in ("turn on the kitchen light", "tell me a joke"):
+            jsonschema.validate(pipeline.parse(text).decision, decision_schema(home))
+    stored = json.loads((out / "hearth_student.json").read_text())
+    broken = out.parent / "broken-rows"
+    import shutil
+
+    shutil.copytree(out, broken)
+    (broken / "hearth_student.json").write_text(json.dumps({**stored, "mlp_rows": stored["mlp_rows"][:1]}))
+    with pytest.raises(ModelError, match="mlp_rows"):
+        load_model(str(broken), quantize="none")
