@@ -23,10 +23,6 @@ PER_HOME_PROMPT = 1
 """What ``hearth finetune`` trains a per-home adapter with."""
 GENERIC_PROMPT = 2
 """What ``hearth finetune --generic`` trains with: the names of a home it never saw."""
-USER_TURN = "<|im_start|>user\n"
-"""Where the command begins. It ends the per-home prefix rather than starting the command part:
-the same tokens either way (the tokenizer splits at the newline), but in the prefix they are
-read once per home instead of once per command (3 of ~16 command-part tokens)."""
 MAX_COMMAND_CHARS = 300
 """Longer texts are refused: no home command is this long, and the cost grows with length."""
 
@@ -43,7 +39,7 @@ def home_prefix(reg: Registry, version: int = PER_HOME_PROMPT) -> str:
     devices = ""
     if version == 2:
         devices = " Devices: " + ", ".join(dict.fromkeys(n for e in reg.entities for n in e.spoken_names)) + "."
-    return f"<|im_start|>system\nSmart home commands to JSON intents. Areas: {areas}.{devices}<|im_end|>\n{USER_TURN}"
+    return f"<|im_start|>system\nSmart home commands to JSON intents. Areas: {areas}.{devices}<|im_end|>\n"
 
 
 def clean_command(text: str) -> str:
@@ -58,7 +54,7 @@ def clean_command(text: str) -> str:
 
 def command_part(text: str) -> str:
     """The per-command rest of the prompt, ending where the decision JSON begins."""
-    return f"{clean_command(text)}<|im_end|>\n<|im_start|>assistant\n"
+    return f"<|im_start|>user\n{clean_command(text)}<|im_end|>\n<|im_start|>assistant\n"
 
 
 def prefix_tokens(reg: Registry, tokenizer, version: int = PER_HOME_PROMPT) -> list[int]:

@@ -16,8 +16,6 @@ from typing import Any
 
 import torch
 
-from agent.prompt import USER_TURN
-
 ALPHA = 0.5
 # What the model reads and writes at run time: a prompt and its decision, as the training data
 # has them. Fixed, so smoothing (and thus every int8 result) is the same on every start.
@@ -30,7 +28,7 @@ _CALIBRATION = [
     ("are any windows open", '{"intents":[{"intent":"HassGetState","device_class":"window","state":"on","quantifier":"any"}]}'),
     ("what's the weather like tomorrow", '{"intents":[]}'),
 ]
-_CALIBRATION_PREFIX = "<|im_start|>system\nSmart home commands to JSON intents. Areas: living room, kitchen, bedroom, garage, office.<|im_end|>\n" + USER_TURN
+_CALIBRATION_PREFIX = "<|im_start|>system\nSmart home commands to JSON intents. Areas: living room, kitchen, bedroom, garage, office.<|im_end|>\n"
 
 
 def calibration_prompts(tokenizer: Any) -> list[list[int]]:

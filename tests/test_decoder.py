@@ -156,23 +156,6 @@ def test_prompt_versions(home):
         home_prefix(home, max(PROMPT_VERSIONS) + 1)
 
 
-@pytest.mark.parametrize("text", ["turn on the kitchen light", "30% in the office", "'lamp' on", "¿apaga la luz?", "  hey   hearth , dim it  ", "\ttv off"])
-def test_prompt_parts_tokenize_as_the_whole_prompt(home, text):
-    """The prefix ends with the user turn (read once per home); split there, the two parts give
-    the same tokens as the whole prompt, with the base model's tokenizer, so adapters trained on
-    either split see the same input."""
-    from transformers import AutoTokenizer
-
-    from agent.model import DEFAULT_BASE, resolve_base
-    from agent.prompt import USER_TURN, command_part
-
-    tokenizer = AutoTokenizer.from_pretrained(resolve_base(DEFAULT_BASE))
-    for version in PROMPT_VERSIONS:
-        assert home_prefix(home, version).endswith(USER_TURN)
-        whole = tokenizer.encode(home_prefix(home, version) + command_part(text), add_special_tokens=False)
-        assert prefix_tokens(home, tokenizer, version) + command_tokens(text, tokenizer) == whole
-
-
 def test_decoder_for_a_home_with_one_device(tiny_loaded):
     reg = registry_from_data(
         {"areas": [{"id": "den", "name": "den"}], "entities": [{"id": "switch.radio", "name": "radio", "area": "den", "protocol": {"type": "tasmota", "topic": "radio"}}]}
