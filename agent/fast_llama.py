@@ -1,11 +1,12 @@
 """A lean inference forward pass for Llama-type models, for the decoder's hot path.
 
-The decoder calls the model 2 to 4 times per command with a few tokens each; at that size a
-135M model's time goes less to arithmetic than to the framework around it (measured on a 2-core
-AMD EPYC, SmolLM2-135M int8, one token against the home's prefix: transformers' forward 33 ms,
-of which ~9 ms was bookkeeping: per-call rotary tables, mask building, cache concatenation,
-six-op RMS norms, ~1,000 small tensor ops). This module runs the same layers (the model's own
-linear modules, float or int8) with only what a greedy, batch-of-one decode needs:
+The decoder calls the model 2 to 4 times per command with a few tokens each. Most of a call is
+reading the weights and multiplying by them, but transformers' forward adds per-call bookkeeping
+that a greedy, batch-of-one decode does not need (rotary tables rebuilt, masks built, the cache
+concatenated, six-op RMS norms; ~1,000 small tensor ops a call). Measured on a 2-core AMD EPYC
+(AVX2), SmolLM2-135M int8, against the home's prefix: one token 36 -> 29 ms, sixteen 62 -> 53 ms;
+bench/latency.py's pipeline 1.38x at p50. This module runs the same layers (the model's own
+linear modules, float or int8) with only:
 
 - a preallocated KV cache written in place (``KVCache``), cropped by moving its length;
 - rotary cos/sin tables computed once (by the model's own rotary module, so any rope scaling

@@ -13,10 +13,10 @@
    The same data generator, prompt, serialiser, prefix cache and loop as ``hearth finetune``,
    through the rounding int8 serving applies (``finetune.int8_aware``) unless ``--fp32``.
 3. Saved as what it changes over the base model: ``hearth_student.json`` (base model, kept
-   layers and MLP units, versions, metrics) and one peft adapter for the kept layers - the teacher's LoRA
-   rows for those layers and the student's LoRA, concatenated into one rank (r_teacher +
-   r_student) adapter, so the runtime rebuilds it from the base with ``keep_layers`` and one
-   merge (``agent.model``). About 0.65 MB per kept layer at the default ranks.
+   layers and MLP units, versions, metrics) and one peft adapter for the kept layers - the
+   teacher's LoRA rows for those layers (and units) and the student's LoRA, concatenated into
+   one rank (r_teacher + r_student) adapter, so the runtime rebuilds it from the base with
+   ``keep_layers``, ``prune_mlp`` and one merge (``agent.model``). About 0.65 MB per kept layer at the default ranks.
 """
 
 from __future__ import annotations
