@@ -244,11 +244,12 @@ def distill(
     valid = tokenize(valid_pairs[:: max(1, len(valid_pairs) // config.valid_examples)][: config.valid_examples], tokenizer, loaded.prompt_version)
 
     out.mkdir(parents=True, exist_ok=True)
+    # The commands importance is measured on (layers, then MLP units): evenly spread.
+    probe = samples[:: max(1, len(samples) // config.importance_examples)][: config.importance_examples]
     importance_file = out / "importance.json"
     if importance_file.is_file():  # a resumed run keeps the layers it started with
         importance = json.loads(importance_file.read_text(encoding="utf-8"))
     else:
-        probe = samples[:: max(1, len(samples) // config.importance_examples)][: config.importance_examples]
         importance = layer_importance(teacher, probe, pad_id)
         importance_file.write_text(json.dumps(importance), encoding="utf-8")
     layers = choose_layers(importance, config.layers)
@@ -260,7 +261,6 @@ def distill(
         if rows_file.is_file():  # a resumed run keeps the units it started with
             mlp_rows = json.loads(rows_file.read_text(encoding="utf-8"))
         else:
-            probe = samples[:: max(1, len(samples) // config.importance_examples)][: config.importance_examples]
             mlp_rows = choose_units(mlp_importance(student, probe), config.mlp)
             rows_file.write_text(json.dumps(mlp_rows), encoding="utf-8")
         prune_mlp(student, mlp_rows)
