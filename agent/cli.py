@@ -332,7 +332,7 @@ def _eval(args: argparse.Namespace) -> int:
     try:
         previous = read_previous(args.compare) if args.compare else None
         cases = (smoke_cases(registry) if args.smoke else read_cases(args.data))[: args.limit]
-        pipeline = Pipeline.from_registry(registry, adapter=args.adapter, threads=args.threads)
+        pipeline = Pipeline.from_registry(registry, adapter=args.adapter, quantize=args.quantize, threads=args.threads)
     except (HearthError, ValueError, OSError) as exc:
         print(f"hearth eval: {exc}", file=sys.stderr)
         return 1
@@ -519,6 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
     cases.add_argument("--smoke", action="store_true",
                        help="the home's core commands instead: every device by its name, every room's lights (lists the wrong ones)")
     p.add_argument("--adapter", metavar="DIR", help="LoRA adapter folder (default: model.adapter of the config)")
+    p.add_argument("--quantize", choices=("int8", "none"), help="int8 weights or none (fp32) (default: model.quantize of the config)")
     p.add_argument("--threads", type=int, metavar="N", help="torch threads (default: model.threads of the config)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N lines")
     p.add_argument("--json", metavar="FILE", help="also write the figures and every decision as JSON")

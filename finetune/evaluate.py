@@ -193,18 +193,19 @@ def differences(report: Report, previous: dict[str, dict[str, Any]]) -> tuple[in
     return len(common), [{"text": p["text"], "before": previous[p["text"]], "after": p["decision"]} for p in common if previous[p["text"]] != p["decision"]]
 
 
-def environment() -> str:
-    """torch's version, the CPU kernels it picked and its threads: a float result, and so a
-    near-tie between two decisions, can differ when one of them does."""
+def environment(quantized: bool = False) -> str:
+    """The weights (int8 or fp32), torch's version, the CPU kernels it picked and its threads:
+    a float result, and so a near-tie between two decisions, can differ when one of them does."""
     import torch
 
-    return f"torch {torch.__version__}, {torch.backends.cpu.get_cpu_capability()}, {torch.get_num_threads()} threads"
+    return (f"{'int8' if quantized else 'fp32'}, torch {torch.__version__}, {torch.backends.cpu.get_cpu_capability()}, "
+            f"{torch.get_num_threads()} threads")
 
 
 def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> Report:
     from tqdm import tqdm
 
-    report = Report(environment=environment())
+    report = Report(environment=environment(pipeline.loaded.quantized))
     for case in tqdm(cases, disable=not progress, unit="cmd", dynamic_ncols=True):
         result = pipeline.parse(case.text, area=case.context_area)
         predicted = result.decision

@@ -165,3 +165,20 @@ def test_eval_refuses_a_comparison_file_without_decisions_before_loading_a_model
         out = hearth("eval", "--config", str(HOME_YAML), "--data", str(cases), "--compare", str(old))
         assert out.returncode == 1 and says in out.stderr, out.stderr
         assert "Traceback" not in out.stderr
+
+
+def test_eval_quantize_overrides_the_config_and_says_which_weights_decided(tiny_config, tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"text": "turn on the kitchen light", "intent": "HassTurnOn", "slots": {"name": "kitchen light"}}\n'
+                     '{"text": "what time is it", "intent": null, "slots": {}}\n')
+    seen = {}
+    for quantize in ("none", "int8"):
+        out = hearth("eval", "--config", str(tiny_config), "--data", str(cases), "--quantize", quantize, "--json", str(tmp_path / "e.json"))
+        assert out.returncode == 0, out.stderr
+        env = json.loads((tmp_path / "e.json").read_text())["environment"]
+        assert env.startswith("int8, " if quantize == "int8" else "fp32, "), env
+        assert f"({env})" in out.stdout
+        seen[quantize] = env
+    assert seen["none"] != seen["int8"]
+    bad = hearth("eval", "--config", str(tiny_config), "--data", str(cases), "--quantize", "int4")
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
