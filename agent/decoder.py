@@ -2,8 +2,8 @@
 for the home.
 
 Our own loop rather than ``model.generate()``, because on a small CPU the model's forward pass is
-the cost (a SmolLM2-135M int8 step is ~16 ms; llguidance's mask ~50 µs), and the loop cuts both
-the number and the cost of forward calls:
+the cost (a SmolLM2-135M int8 call of one token: ~30 ms on the 2-core AVX2 CPU it was measured
+on; llguidance's mask ~50 µs), and the loop cuts both the number and the cost of forward calls:
 
 - the model runs through ``agent.fast_llama`` (Llama models): the same layers without
   transformers' per-call bookkeeping, Q/K/V fused, the KV cache preallocated;
