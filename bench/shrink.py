@@ -78,10 +78,10 @@ def run_one(base: str, adapter: str | None, quantize: str, config: str, data: st
     j = report.to_json()
     # The everyday commands, EVERYDAY_PASSES times; each figure is the median pass's: on a shared
     # host one pass in several ran 20-30% slower throughout (measured: p50 65-83 ms, same process).
-    passes = []
+    passes, commands = [], bench_commands(reg, 100)
     for _ in range(EVERYDAY_PASSES):
         lat = []
-        for text in bench_commands(reg, 100):
+        for text in commands:
             t = time.perf_counter()
             pipeline.parse(text)
             lat.append((time.perf_counter() - t) * 1000)
