@@ -112,6 +112,56 @@ def make_lltokenizer(tokenizer) -> Any:
     return llguidance.hf.from_tokenizer(tokenizer)
 
 
+def grammar_matcher(lltokenizer: Any, schema: dict[str, Any]) -> Any:
+    """An llguidance matcher for decisions valid under ``schema``, in the decoder's compact JSON."""
+    grammar = llguidance.LLMatcher.grammar_from_json_schema(schema, defaults=_JSON_OPTIONS)
+    matcher = llguidance.LLMatcher(lltokenizer, grammar, log_level=0)
+    if matcher.is_error():
+        raise DecodeError(f"The decision schema can't be compiled: {matcher.get_error()}")
+    return matcher
+
+
+def allowed_tokens(matcher: Any, vocab: int) -> np.ndarray:
+    """Sorted ids of the tokens the grammar allows next."""
+    bits = np.unpackbits(np.frombuffer(matcher.compute_bitmask(), dtype=np.uint8), bitorder="little")
+    return np.flatnonzero(bits[:vocab])
+
+
+def choice_points(matcher: Any, vocab: int, tokens: list[int], eos: int) -> list[tuple[int, np.ndarray]]:
+    """Where ``ConstrainedDecoder.decode`` asks the model to choose while writing ``tokens`` (a
+    decision's tokens, ending with end-of-sequence): (index in ``tokens``, allowed ids) for each
+    token chosen among more than one. Forced tokens, single options and the end-of-sequence
+    after a finished grammar never reach the model, so training spends nothing on them.
+    ``DecodeError`` when the decoder would not write ``tokens``."""
+    matcher.reset()
+    out: list[tuple[int, np.ndarray]] = []
+    i = 0
+    while i < len(tokens):
+        allowed = allowed_tokens(matcher, vocab)
+        j = np.searchsorted(allowed, tokens[i])
+        if j >= len(allowed) or allowed[j] != tokens[i]:
+            raise DecodeError(f"Token {tokens[i]} at position {i} is not allowed.")
+        if len(allowed) > 1:
+            out.append((i, allowed))
+        matcher.consume_token(tokens[i])
+        i += 1
+        if tokens[i - 1] == eos or matcher.is_stopped():
+            break
+        forced = matcher.compute_ff_tokens()
+        if forced:
+            if tokens[i : i + len(forced)] != list(forced):
+                raise DecodeError(f"The grammar forces {forced} at position {i}, not the given tokens.")
+            matcher.consume_tokens(forced)
+            i += len(forced)
+        if matcher.is_stopped():
+            break
+    if matcher.is_error():
+        raise DecodeError(f"The tokens left the grammar: {matcher.get_error()}")
+    if i < len(tokens) and tokens[i:] != [eos]:
+        raise DecodeError(f"The grammar ended at position {i}, before the tokens did.")
+    return out
+
+
 class ConstrainedDecoder:
     """Decodes commands for one home with one model. Not thread-safe: one command at a time."""
 
@@ -133,10 +183,7 @@ class ConstrainedDecoder:
         self.options = options
         self.prefix_ids = list(prefix_ids)
         self.lltokenizer = lltokenizer or make_lltokenizer(tokenizer)
-        grammar = llguidance.LLMatcher.grammar_from_json_schema(schema, defaults=_JSON_OPTIONS)
-        self.matcher = llguidance.LLMatcher(self.lltokenizer, grammar, log_level=0)
-        if self.matcher.is_error():
-            raise DecodeError(f"The decision schema can't be compiled: {self.matcher.get_error()}")
+        self.matcher = grammar_matcher(self.lltokenizer, schema)
         self.vocab = self.lltokenizer.vocab_size
         self.budget = max_json_length(schema) + 1  # a token is at least one byte; +1 for EOS
         self.lean = fast_llama.FastLlama(model) if options.lean_forward and fast_llama.supports(model) else None
@@ -156,8 +203,7 @@ class ConstrainedDecoder:
         return self.body(input_ids=torch.tensor([ids]), cache=cache, use_cache=True).last_hidden_state[0]
 
     def _allowed(self) -> np.ndarray:
-        bits = np.unpackbits(np.frombuffer(self.matcher.compute_bitmask(), dtype=np.uint8), bitorder="little")
-        return np.flatnonzero(bits[: self.vocab])
+        return allowed_tokens(self.matcher, self.vocab)
 
     def _best(self, hidden: torch.Tensor, allowed: np.ndarray) -> int:
         if self.options.allowed_logits:

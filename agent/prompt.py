@@ -1,9 +1,10 @@
 """The one prompt: what the model reads before it writes a decision. Training and serving both
 build it here, so the model learns exactly what it will see.
 
-Two parts, tokenised separately and concatenated: a fixed per-home prefix whose KV cache the
-runtime computes once per registry, and the command part. Short on purpose: every token of it
-costs fine-tuning time, and it is what a 2-core CPU must read for every command.
+Two parts, tokenised separately and concatenated: a fixed per-home prefix (up to the opening of
+the user's turn) whose KV cache the runtime computes once per registry, and the command part.
+Short on purpose: every token of it costs fine-tuning time, and it is what a 2-core CPU must
+read for every command.
 
 Two versions of the prefix; an adapter records the one it was trained with and is served with
 it. Version 1 names the home's areas (whether "kitchen" is a room or a device matters); a
@@ -39,7 +40,8 @@ def home_prefix(reg: Registry, version: int = PER_HOME_PROMPT) -> str:
     devices = ""
     if version == 2:
         devices = " Devices: " + ", ".join(dict.fromkeys(n for e in reg.entities for n in e.spoken_names)) + "."
-    return f"<|im_start|>system\nSmart home commands to JSON intents. Areas: {areas}.{devices}<|im_end|>\n"
+    # The user turn's opening is the same for every command: in the prefix, it is read once.
+    return f"<|im_start|>system\nSmart home commands to JSON intents. Areas: {areas}.{devices}<|im_end|>\n<|im_start|>user\n"
 
 
 def clean_command(text: str) -> str:
@@ -54,7 +56,7 @@ def clean_command(text: str) -> str:
 
 def command_part(text: str) -> str:
     """The per-command rest of the prompt, ending where the decision JSON begins."""
-    return f"<|im_start|>user\n{clean_command(text)}<|im_end|>\n<|im_start|>assistant\n"
+    return f"{clean_command(text)}<|im_end|>\n<|im_start|>assistant\n"
 
 
 def prefix_tokens(reg: Registry, tokenizer, version: int = PER_HOME_PROMPT) -> list[int]:

@@ -28,7 +28,7 @@ _CALIBRATION = [
     ("are any windows open", '{"intents":[{"intent":"HassGetState","device_class":"window","state":"on","quantifier":"any"}]}'),
     ("what's the weather like tomorrow", '{"intents":[]}'),
 ]
-_CALIBRATION_PREFIX = "<|im_start|>system\nSmart home commands to JSON intents. Areas: living room, kitchen, bedroom, garage, office.<|im_end|>\n"
+_CALIBRATION_PREFIX = "<|im_start|>system\nSmart home commands to JSON intents. Areas: living room, kitchen, bedroom, garage, office.<|im_end|>\n<|im_start|>user\n"
 
 
 def calibration_prompts(tokenizer: Any) -> list[list[int]]:

@@ -46,29 +46,48 @@ class TrainConfig:
     threads: int | None = None
     checkpoint_every: int = 100
     prompt_version: int | None = None  # agent.prompt; None: 1 for a per-home adapter, 2 (device names) for a generic one
+    choice_loss: bool = True  # loss only where the decoder lets the model choose, among the tokens it allows (False: every decision token, whole vocabulary)
 
 
 @dataclass
 class Sample:
     """One tokenised example: the home's prompt prefix, the command part and the decision ids
-    (the loss is on the latter)."""
+    (the loss is on the latter); with ``choices``, where in the decision the decoder lets the
+    model choose and among which tokens (``agent.decoder.choice_points``)."""
 
     prefix: tuple[int, ...]
     command: list[int]
     target: list[int]
+    choices: list[tuple[int, Any]] | None = None
 
     @property
     def prompt(self) -> list[int]:
         return list(self.prefix) + self.command
 
 
-def tokenize(pairs: list[tuple[Registry, dict[str, Any]]], tokenizer, prompt_version: int = PER_HOME_PROMPT) -> list[Sample]:
-    """(home, example) pairs -> samples; each prompt starts with its own home's prefix."""
+def tokenize(pairs: list[tuple[Registry, dict[str, Any]]], tokenizer, prompt_version: int = PER_HOME_PROMPT, choices: bool = False) -> list[Sample]:
+    """(home, example) pairs -> samples; each prompt starts with its own home's prefix.
+    ``choices``: also where the decoder, held to the home's decision schema, lets the model
+    choose (~1 ms a distinct decision)."""
+    from agent.decoder import choice_points, grammar_matcher, make_lltokenizer
+
     prefixes: dict[int, tuple[int, ...]] = {}
+    matchers: dict[int, Any] = {}
+    points: dict[tuple[int, tuple[int, ...]], list[tuple[int, Any]]] = {}
+    lltokenizer = make_lltokenizer(tokenizer) if choices else None
     out = []
     for reg, e in pairs:
         prefix = prefixes.setdefault(id(reg), tuple(prefix_tokens(reg, tokenizer, prompt_version)))
-        out.append(Sample(prefix, command_tokens(e["text"], tokenizer), decision_tokens(e["decision"], tokenizer)))
+        target = decision_tokens(e["decision"], tokenizer)
+        sample = Sample(prefix, command_tokens(e["text"], tokenizer), target)
+        if choices:
+            key = (id(reg), tuple(target))
+            if key not in points:
+                if id(reg) not in matchers:
+                    matchers[id(reg)] = grammar_matcher(lltokenizer, decision_schema(reg))
+                points[key] = choice_points(matchers[id(reg)], lltokenizer.vocab_size, target, tokenizer.eos_token_id)
+            sample.choices = points[key]
+        out.append(sample)
     return out
 
 
@@ -87,7 +106,7 @@ def collate(batch: list[Sample], pad_id: int) -> tuple[torch.Tensor, torch.Tenso
     return ids, mask, labels
 
 
-def decision_logits(model, batch: list[Sample], pad_id: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def decision_logits(model, batch: list[Sample], pad_id: int, lean=None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Logits at the decision positions of ``batch`` (all sharing one prefix), with the target
     token and the example row of each position.
 
@@ -95,22 +114,61 @@ def decision_logits(model, batch: list[Sample], pad_id: int) -> tuple[torch.Tens
     shared by the batch - as the decoder does at serving time, so the model sees the same
     numbers; the adapter still learns from every command and decision token. It halves the
     cost of a step. The vocabulary projection runs only at decision positions: it is the
-    largest matrix of a 135M model."""
-    from transformers import DynamicCache
-
+    largest matrix of a 135M model. ``lean``: a ``finetune.lean_lora.LeanLora`` of ``model``,
+    the same function in fewer ops."""
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     ids, mask, labels = collate(batch, pad_id)
-    prefix = torch.tensor([batch[0].prefix])
-    cache = DynamicCache(config=base.config)
-    with torch.no_grad():
-        base.model(input_ids=prefix, cache=cache, use_cache=True)
-    cache.batch_repeat_interleave(len(batch))
-    full_mask = torch.cat([torch.ones((len(batch), prefix.shape[1]), dtype=mask.dtype), mask], dim=1)
-    hidden = base.model(input_ids=ids, attention_mask=full_mask, cache=cache, use_cache=True).last_hidden_state
+    hidden = _hidden(base, batch[0].prefix, ids, mask, lean)
     # The first decision token is predicted from the last command token: shift by one.
     targets = labels[:, 1:]
     chosen = targets != -100
     return base.lm_head(hidden[:, :-1][chosen]).float(), targets[chosen], chosen.nonzero()[:, 0]
+
+
+def _hidden(base, prefix: tuple[int, ...], ids: torch.Tensor, mask: torch.Tensor, lean) -> torch.Tensor:
+    """Final hidden states of right-padded ``ids`` after the shared ``prefix``."""
+    if lean is not None:
+        return lean.hidden(prefix, ids)
+    from transformers import DynamicCache
+
+    cache = DynamicCache(config=base.config)
+    with torch.no_grad():
+        base.model(input_ids=torch.tensor([prefix]), cache=cache, use_cache=True)
+    cache.batch_repeat_interleave(len(ids))
+    full_mask = torch.cat([torch.ones((len(ids), len(prefix)), dtype=mask.dtype), mask], dim=1)
+    return base.model(input_ids=ids, attention_mask=full_mask, cache=cache, use_cache=True).last_hidden_state
+
+
+def choice_logits(model, batch: list[Sample], pad_id: int, lean=None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Logits where the decoder lets the model choose (``Sample.choices``), over the union of
+    the batch's allowed tokens with the tokens not allowed at a position set to -inf, the
+    target's column in that union, and the example row of each position.
+
+    The decoder never asks the model about forced tokens and picks the best allowed token, so
+    this is the loss of the decision it makes: no step is spent pushing down tokens the
+    grammar already excludes, or on the half of a decision's tokens that are forced; and the
+    output matrix runs over a few hundred rows instead of 49,152."""
+    import numpy as np
+
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    ids, mask, _ = collate(batch, pad_id)
+    hidden = _hidden(base, batch[0].prefix, ids, mask, lean)
+    rows, positions, tokens, allowed = [], [], [], []
+    for i, s in enumerate(batch):
+        for j, options in s.choices:
+            rows.append(i)
+            positions.append(len(s.command) + j - 1)  # predicted from the token before it
+            tokens.append(s.target[j])
+            allowed.append(options)
+    union = np.unique(np.concatenate(allowed))
+    columns = np.concatenate([np.searchsorted(union, a) for a in allowed])
+    lengths = np.array([len(a) for a in allowed])
+    keep = torch.zeros((len(allowed), len(union)), dtype=torch.bool)
+    keep[torch.from_numpy(np.repeat(np.arange(len(allowed)), lengths)), torch.from_numpy(columns)] = True
+    rows_t = torch.tensor(rows)
+    head = base.lm_head.weight[torch.from_numpy(union)]
+    logits = (hidden[rows_t, torch.tensor(positions)] @ head.t()).float().masked_fill(~keep, float("-inf"))
+    return logits, torch.from_numpy(np.searchsorted(union, tokens)), rows_t
 
 
 def per_example(values: torch.Tensor, rows: torch.Tensor, n: int) -> torch.Tensor:
@@ -127,7 +185,7 @@ def by_prefix(batch: list[Sample]) -> list[list[Sample]]:
     return list(groups.values())
 
 
-def decision_loss(model, batch: list[Sample], pad_id: int) -> torch.Tensor:
+def decision_loss(model, batch: list[Sample], pad_id: int, lean=None) -> torch.Tensor:
     """Mean over examples of each example's mean loss on its decision tokens.
 
     Per example, not per token: an empty decision (a negative) is a few tokens and a command's
@@ -135,7 +193,8 @@ def decision_loss(model, batch: list[Sample], pad_id: int) -> torch.Tensor:
     one."""
     losses = []
     for group in by_prefix(batch):
-        logits, targets, rows = decision_logits(model, group, pad_id)
+        logits_of = choice_logits if group[0].choices is not None else decision_logits
+        logits, targets, rows = logits_of(model, group, pad_id, lean)
         losses.append(per_example(torch.nn.functional.cross_entropy(logits, targets, reduction="none"), rows, len(group)))
     return torch.cat(losses).mean()
 
@@ -170,7 +229,7 @@ def write_report(out: Path, meta: dict[str, Any], losses: list[tuple[int, float]
     smooth = [sum(values[max(0, i - window) : i + 1]) / len(values[max(0, i - window) : i + 1]) for i in range(len(values))]
     ax.plot(steps, smooth, lw=2, color="#c0392b", label=f"mean of {window + 1}")
     ax.set_xlabel("step")
-    ax.set_ylabel("loss (decision tokens)")
+    ax.set_ylabel("loss (the decoder's choices)" if meta["config"].get("choice_loss") else "loss (decision tokens)")
     ax.set_yscale("log")
     ax.grid(alpha=0.3)
     ax.legend()
@@ -268,11 +327,11 @@ def loss_summary(losses: list[tuple[int, float]]) -> tuple[float, float]:
     return sum(first) / max(1, len(first)), sum(last) / max(1, len(last))
 
 
-def validation_loss(model, valid: list[Sample], pad_id: int) -> float:
+def validation_loss(model, valid: list[Sample], pad_id: int, lean=None) -> float:
     if not valid:
         return float("nan")
     with torch.no_grad():
-        return sum(float(decision_loss(model, valid[i : i + 16], pad_id)) * len(valid[i : i + 16]) for i in range(0, len(valid), 16)) / len(valid)
+        return sum(float(decision_loss(model, valid[i : i + 16], pad_id, lean)) * len(valid[i : i + 16]) for i in range(0, len(valid), 16)) / len(valid)
 
 
 def run_metadata(
@@ -339,10 +398,13 @@ def train(
     model = get_peft_model(model, lora)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     prompt_version = config.prompt_version or (PER_HOME_PROMPT if home else GENERIC_PROMPT)
-    samples = tokenize(train_pairs, tokenizer, prompt_version)
-    valid = tokenize(valid_pairs, tokenizer, prompt_version)
-    losses, seconds = fit(model, samples, lambda batch: decision_loss(model, batch, pad_id), config, out / "checkpoint", progress)
-    valid_loss = validation_loss(model, valid, pad_id)
+    samples = tokenize(train_pairs, tokenizer, prompt_version, config.choice_loss)
+    valid = tokenize(valid_pairs, tokenizer, prompt_version, config.choice_loss)
+    from finetune.lean_lora import LeanLora, supports
+
+    lean = LeanLora(model) if supports(model) else None
+    losses, seconds = fit(model, samples, lambda batch: decision_loss(model, batch, pad_id, lean), config, out / "checkpoint", progress)
+    valid_loss = validation_loss(model, valid, pad_id, lean)
     model.save_pretrained(out)
     # peft's blank model card names this machine's model cache; report.md is the card.
     (out / "README.md").unlink(missing_ok=True)

@@ -201,8 +201,9 @@ def test_training_lowers_the_loss_and_writes_an_adapter_the_runtime_loads(home, 
     untrained = load_model(str(tiny_model_dir), quantize="none")
     pad = untrained.tokenizer.pad_token_id
     with torch.no_grad():
-        loss_before = float(decision_loss(untrained.model, tokenize(rows[:8], untrained.tokenizer), pad))
+        loss_before = float(decision_loss(untrained.model, tokenize(rows[:8], untrained.tokenizer, choices=True), pad))
     meta = train(out, rows, rows[:8], config, base=str(tiny_model_dir), home=home, progress=False)
+    assert meta["config"]["choice_loss"] is True
     assert meta["metrics"]["valid_loss"] < loss_before
     assert meta["registry_fingerprint"] == schema_fingerprint(decision_schema(home))
     assert meta["prompt_version"] == PER_HOME_PROMPT

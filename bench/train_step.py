@@ -1,0 +1,108 @@
+"""Training throughput of `hearth finetune`'s step, against a plain transformers loop and with
+each speed-up switched off.
+
+    python bench/train_step.py [--config config/home.yaml] [--threads 2] [--steps 12] [--passes 3]
+
+One process, the real base model with a fresh LoRA (the recipe's r, every linear layer), the
+home's generated training data in the recipe's length-bucketed batches of 8. Each
+configuration runs the same batches for ``--steps`` optimiser steps (after 2 warm-up steps),
+in ``--passes`` interleaved passes, so a shared host's drift falls on all alike; the median
+pass is reported. Ratios are against the plain loop measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CONFIGS = {
+    "plain": "model(input_ids, labels) on whole prompts, every decision token scored",
+    "prefix-cache": "the home prefix run once per batch, its KV cache shared; every decision token",
+    "lean": "+ finetune/lean_lora.py's forward; every decision token",
+    "lean+choices": "+ loss only where the decoder chooses, among allowed tokens (the default)",
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", default=str(ROOT / "config" / "home.yaml"))
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=12, help="timed steps per configuration and pass")
+    parser.add_argument("--passes", type=int, default=3)
+    args = parser.parse_args()
+
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from agent.config import load_registry
+    from agent.model import full_base, resolve_base
+    from finetune.dataset import DatasetBuilder, training_split
+    from finetune.lean_lora import LeanLora
+    from finetune.train import TrainConfig, batches, decision_loss, tokenize
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    reg = load_registry(args.config)
+    recipe = TrainConfig()
+    train_pairs, _ = training_split([(reg, e) for e in DatasetBuilder(reg, recipe.seed).build(3000)])
+    folder = resolve_base(full_base(reg.model.base))
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
+    lora = LoraConfig(r=recipe.lora_r, lora_alpha=recipe.lora_alpha, lora_dropout=recipe.lora_dropout, target_modules=list(recipe.target_modules), task_type="CAUSAL_LM")
+    model = get_peft_model(model, lora)
+    pad = tokenizer.pad_token_id
+    plain_samples = tokenize(train_pairs, tokenizer)
+    choice_samples = tokenize(train_pairs, tokenizer, choices=True)
+    order = batches(plain_samples, recipe.batch_size, random.Random(recipe.seed))[: args.steps + 2]
+    lean = LeanLora(model)
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-5)
+
+    def plain_loss(batch):
+        length = max(len(s.prompt) + len(s.target) for s in batch)
+        ids = torch.full((len(batch), length), pad)
+        mask = torch.zeros_like(ids)
+        labels = torch.full_like(ids, -100)
+        for i, s in enumerate(batch):
+            seq = s.prompt + s.target
+            ids[i, : len(seq)], mask[i, : len(seq)] = torch.tensor(seq), 1
+            labels[i, len(s.prompt) : len(seq)] = torch.tensor(s.target)
+        return model(input_ids=ids, attention_mask=mask, labels=labels).loss
+
+    losses = {
+        "plain": lambda b: plain_loss([plain_samples[i] for i in b]),
+        "prefix-cache": lambda b: decision_loss(model, [plain_samples[i] for i in b], pad),
+        "lean": lambda b: decision_loss(model, [plain_samples[i] for i in b], pad, lean),
+        "lean+choices": lambda b: decision_loss(model, [choice_samples[i] for i in b], pad, lean),
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in CONFIGS}
+    model.train()
+    for p in range(args.passes):
+        for name in CONFIGS:
+            for k, batch in enumerate(order):
+                if k == 2:
+                    start = time.perf_counter()
+                losses[name](batch).backward()
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
+            seconds[name].append((time.perf_counter() - start) / args.steps)
+        print(f"  pass {p + 1} of {args.passes}", file=sys.stderr)
+    tokens = statistics.fmean(len(plain_samples[i].command) + len(plain_samples[i].target) for b in order[2:] for i in b)
+    print(f"training step, batches of {recipe.batch_size} ({tokens:.0f} tokens after a {len(plain_samples[0].prefix)}-token prefix), "
+          f"LoRA r={recipe.lora_r} on every linear layer, {args.threads} threads, median of {args.passes} passes of {args.steps} steps")
+    print(f"{'configuration':<14}{'s/step':>8}{'ex/s':>7}{'x plain':>9}  what")
+    base = statistics.median(seconds["plain"])
+    for name, what in CONFIGS.items():
+        s = statistics.median(seconds[name])
+        print(f"{name:<14}{s:>8.3f}{recipe.batch_size / s:>7.2f}{base / s:>9.2f}  {what}")
+
+
+if __name__ == "__main__":
+    main()
