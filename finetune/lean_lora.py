@@ -13,7 +13,8 @@ ops:
   their three LoRA ``A`` as one, their ``B`` as one block-diagonal product with the scaling
   folded into ``B``; the same for the MLP's gate and up projections;
 - each LoRA term added by ``addmm`` into the base product;
-- ``torch.nn.functional.rms_norm`` and one ``scaled_dot_product_attention`` per layer;
+- ``torch.nn.functional.rms_norm`` for transformers' six-op norm, and one
+  ``scaled_dot_product_attention`` per layer;
 - the prompt prefix's keys and values computed once per batch without gradients, as
   ``finetune.train.decision_logits`` does with transformers' cache.
 
