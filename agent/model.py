@@ -280,7 +280,7 @@ def home_mismatches(student: AdapterInfo | None, adapter: AdapterInfo | None, sc
             notes.append(
                 f"{what} {info.path} was trained for another device list ({info.metadata.get('home', 'another home')!r}, "
                 f"fingerprint {made_for}; this home's is {fingerprint}): it may confuse devices it never saw. "
-                "Retrain it with `hearth finetune` or use a generic adapter."
+                "Retrain it with `hearth finetune` or use a generic adapter (hearth ships one: config/adapters/generic)."
             )
     return notes
 

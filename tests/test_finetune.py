@@ -21,6 +21,7 @@ from finetune.evaluate import Case, differences, evaluate, full_match, read_case
 from finetune.numbers import number_words
 from finetune.smoke import record, smoke_cases
 from finetune.train import TrainConfig, decision_loss, tokenize, train
+from tests.conftest import HOME_YAML
 
 
 @pytest.fixture(scope="module")
@@ -411,6 +412,26 @@ def test_generic_data_names_the_same_appliance_as_a_device_and_as_a_negative():
         if not e.decision["intents"]:
             names = {n for ent in reg.entities for n in ent.spoken_names}
             assert not any(f"the {d}" in e.text.lower() and d in names for d in both), e.text
+
+
+@pytest.mark.real_model
+def test_shipped_generic_adapter_gets_every_core_command_of_unseen_homes_right(home_pipeline):
+    """The generic adapter is for homes with no adapter of their own: on random homes outside
+    the 200 it was trained on, every device by its name and every room's lights must work.
+    (``home_pipeline`` for its converted base model, which this test's loads reuse.)"""
+    from finetune.homes import random_home
+    from finetune.smoke import wrong_lines
+
+    folder = HOME_YAML.parent / "adapters" / "generic"
+    meta = read_adapter(folder, "HuggingFaceTB/SmolLM2-135M-Instruct").metadata
+    assert meta["registry_fingerprint"] == "generic" and meta["prompt_version"] == GENERIC_PROMPT
+    assert sum(f.stat().st_size for f in folder.iterdir()) <= 10 * 2**20
+    for seed in (5000, 5002):  # generic training used random_home(0..199)
+        home = random_home(seed)
+        pipeline = Pipeline.from_registry(home, adapter=folder, quantize="int8", threads=2)
+        assert pipeline.home_warnings() == []
+        report = evaluate(pipeline, smoke_cases(home))
+        assert report.n >= 30 and report.full_correct == report.n, (seed, wrong_lines(report))
 
 
 @pytest.mark.real_model
