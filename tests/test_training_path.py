@@ -49,7 +49,10 @@ def test_lean_forward_gives_transformers_loss_and_gradients(home, tiny_model_dir
     fast_grads = torch.autograd.grad(fast, params)
     assert float(fast) == pytest.approx(float(reference), rel=1e-5)
     for g, f in zip(grads, fast_grads):
-        assert torch.allclose(f, g, rtol=1e-4, atol=1e-6 * float(g.abs().max()) + 1e-9)
+        # Against each tensor's largest entry: fp32 sums in another order differ by ~3e-5 of it
+        # on an AMD EPYC (0.3% of the smallest entries); a wrong path is off by the whole.
+        assert float((f - g).abs().max()) <= 2e-4 * float(g.abs().max()) + 1e-9
+        assert float((f - g).norm()) <= 1e-4 * float(g.norm()) + 1e-9
     assert any(float(g.abs().max()) > 0 for g in fast_grads[1::2])  # B gets gradients too
 
 
