@@ -415,7 +415,7 @@ def test_generic_data_names_the_same_appliance_as_a_device_and_as_a_negative():
 
 
 @pytest.mark.real_model
-def test_shipped_generic_adapter_gets_every_core_command_of_unseen_homes_right(home_pipeline):
+def test_shipped_generic_adapter_gets_every_core_command_of_unseen_homes_right(home, home_pipeline):
     """The generic adapter is for homes with no adapter of their own: on random homes outside
     the 200 it was trained on, every device by its name and every room's lights must work.
     (``home_pipeline`` for its converted base model, which this test's loads reuse.)"""
@@ -423,7 +423,7 @@ def test_shipped_generic_adapter_gets_every_core_command_of_unseen_homes_right(h
     from finetune.smoke import wrong_lines
 
     folder = HOME_YAML.parent / "adapters" / "generic"
-    meta = read_adapter(folder, "HuggingFaceTB/SmolLM2-135M-Instruct").metadata
+    meta = read_adapter(folder, home.model.base).metadata
     assert meta["registry_fingerprint"] == "generic" and meta["prompt_version"] == GENERIC_PROMPT
     assert sum(f.stat().st_size for f in folder.iterdir()) <= 10 * 2**20
     for seed in (5000, 5002):  # generic training used random_home(0..199)
