@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 CONFIGS = {
     "pipeline": "all speed-ups, int8",
-    "generate": "model.generate() + json parsing, int8 (unconstrained baseline; needs an every-token-loss adapter)",
+    "generate": "model.generate() + json parsing, int8 (unconstrained baseline)",
     "no-prefix-cache": "prompt prefix recomputed per command",
     "no-forced-runs": "one forward call per token",
     "full-logits": "logits for the whole vocabulary",
