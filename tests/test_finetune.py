@@ -88,6 +88,26 @@ def test_generated_sentences_are_ones_people_say(home):
     polite = re.compile(r"^(please|could you|can you|would you) (is|are|what|which|how|has)\b")
     assert not [t for t in texts if polite.search(t)]
     assert any(re.match(r"(uh|um|hey) (is|are|what)\b", t) for t in texts)
+    # "can you the telly unpause": a polite question wants a verb next.
+    assert not [t for t in texts if re.match(r"(could|can|would) you (the|my|our|a|an)\b", t)]
+    assert any(re.match(r"(could|can|would) you \w+ the\b", t) for t in texts)
+
+
+def test_typos_and_lock_words_keep_the_homes_names(home):
+    """A typo goes in a word that names nothing ("sutdy tv shows" asked for a room the home
+    lacks); "which garage door is unlocked" asking about the locks taught that the garage
+    door, a cover here, is not the garage door."""
+    examples = DatasetBuilder(home, seed=0).build(6000)
+    words = {w for place in [*home.areas, *home.floors] for n in place.spoken_names for w in n.split() if len(w) > 4}
+    typos = {w[:j] + w[j + 1] + w[j] + w[j + 2 :] for w in words for j in range(1, len(w) - 1)} - words
+    texts = [e.text.lower() for e in examples]
+    assert not [t for t in texts if typos & set(t.split())]
+    lock_questions = [
+        e.text.lower() for e in examples
+        if any(i["intent"] == "HassGetState" and i.get("domain") == "lock" for i in e.decision["intents"])
+    ]
+    assert lock_questions
+    assert not [t for t in lock_questions if re.search(r"\b(window|gate|garage door|shutter)s?\b", t)]
 
 
 def test_an_hvac_mode_word_is_not_another_devices_name(home):
