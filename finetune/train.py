@@ -1,6 +1,6 @@
 """LoRA fine-tuning: one readable loop.
 
-    hearth finetune --config config/home.yaml --out adapters/home [--steps 1200] [--generic]
+    hearth finetune --config config/home.yaml --out adapters/home [--steps 1200] [--generic] [--init DIR]
 
 The model reads exactly what the runtime feeds it (``agent.prompt``) and learns to write
 exactly what the decoder writes (``agent.serialize.decision_tokens``); the loss is on the
@@ -12,6 +12,7 @@ A ``checkpoint/`` folder is written as it goes; running the same command again r
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -22,7 +23,8 @@ from typing import Any
 
 import torch
 
-from agent.model import ADAPTER_METADATA, GENERIC_FINGERPRINT, base_model_id, resolve_base
+from agent.errors import HearthError
+from agent.model import ADAPTER_METADATA, GENERIC_FINGERPRINT, AdapterInfo, base_model_id, read_adapter, resolve_base
 from agent.prompt import GENERIC_PROMPT, PER_HOME_PROMPT, command_tokens, prefix_tokens
 from agent.registry import Registry
 from agent.schema import SCHEMA_VERSION, decision_schema, schema_fingerprint
@@ -47,6 +49,7 @@ class TrainConfig:
     checkpoint_every: int = 100
     prompt_version: int | None = None  # agent.prompt; None: 1 for a per-home adapter, 2 (device names) for a generic one
     choice_loss: bool = True  # loss only where the decoder lets the model choose, among the tokens it allows (False: every decision token, whole vocabulary)
+    init: str | None = None  # an adapter folder to start from (its LoRA weights); None: a fresh LoRA
 
 
 @dataclass
@@ -246,6 +249,7 @@ def write_report(out: Path, meta: dict[str, Any], losses: list[tuple[int, float]
         f"{meta['train_examples']} training examples",
         f"- {meta['config']['steps']} steps of {meta['config']['batch_size']}, LoRA r={meta['config']['lora_r']} "
         f"on {', '.join(meta['config']['target_modules'])}",
+        *([f"- started from `{meta['config']['init']}` (`--init`; made for: {meta['init']['home']}; weights SHA-256 `{meta['init']['safetensors_sha256'][:16]}`)"] if meta.get("init") else []),
         f"- {m['train_seconds'] / 60:.1f} min, {m['examples_per_second']:.1f} examples/s",
         f"- loss: at the start {m['loss_start']:.3f}, at the end {m['loss_end']:.3f}; validation {m.get('valid_loss', float('nan')):.3f}",
         *details,
@@ -367,6 +371,37 @@ def write_adapter_config(out: Path, config: dict[str, Any], base: str) -> None:
     (out / "adapter_config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
 
 
+def _initial_adapter(config: TrainConfig, base: str) -> AdapterInfo:
+    """The adapter ``config.init`` names, checked against the base and this run's LoRA shape."""
+    info = read_adapter(config.init, base)
+    peft_config = json.loads((info.path / "adapter_config.json").read_text(encoding="utf-8"))
+    theirs = (peft_config.get("r"), peft_config.get("lora_alpha"), sorted(peft_config.get("target_modules") or ()))
+    ours = (config.lora_r, config.lora_alpha, sorted(config.target_modules))
+    if theirs != ours:
+        raise HearthError(f"Adapter {info.path} has LoRA r={theirs[0]}, alpha={theirs[1]} on {', '.join(theirs[2])}; "
+                          f"this run has r={ours[0]}, alpha={ours[1]} on {', '.join(ours[2])}: start from a fresh LoRA or match them.")
+    if config.prompt_version not in (None, info.metadata["prompt_version"]):
+        raise HearthError(f"Adapter {info.path} was trained with prompt version {info.metadata['prompt_version']}, not {config.prompt_version}.")
+    return info
+
+
+def _load_lora(model, info: AdapterInfo) -> None:
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    try:
+        weights = load_file(info.path / "adapter_model.safetensors")
+    except Exception as exc:  # noqa: BLE001 - safetensors raises several types for a bad file
+        raise HearthError(f"Adapter {info.path} can't be read: {exc}") from exc
+    result = set_peft_model_state_dict(model, weights)
+    if getattr(result, "unexpected_keys", None):
+        raise HearthError(f"Adapter {info.path} holds weights this model lacks: {result.unexpected_keys[:3]}")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def train(
     out_dir: str | Path,
     train_pairs: list[tuple[Registry, dict[str, Any]]],
@@ -397,7 +432,10 @@ def train(
     )
     model = get_peft_model(model, lora)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    prompt_version = config.prompt_version or (PER_HOME_PROMPT if home else GENERIC_PROMPT)
+    start = _initial_adapter(config, base) if config.init else None
+    prompt_version = config.prompt_version or (start.metadata["prompt_version"] if start else PER_HOME_PROMPT if home else GENERIC_PROMPT)
+    if start:
+        _load_lora(model, start)
     samples = tokenize(train_pairs, tokenizer, prompt_version, config.choice_loss)
     valid = tokenize(valid_pairs, tokenizer, prompt_version, config.choice_loss)
     from finetune.lean_lora import LeanLora, supports
@@ -410,6 +448,8 @@ def train(
     (out / "README.md").unlink(missing_ok=True)
     write_adapter_config(out, json.loads((out / "adapter_config.json").read_text(encoding="utf-8")), base)
     meta = run_metadata(base_model_id(base), home, config, len(samples), losses, seconds, prompt_version, valid_loss=valid_loss)
+    if start:
+        meta["init"] = {"home": start.metadata.get("home"), "safetensors_sha256": _sha256(start.path / "adapter_model.safetensors")}
     (out / ADAPTER_METADATA).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     write_report(out, meta, losses)
     return meta

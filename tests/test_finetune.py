@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -9,7 +10,9 @@ from collections import Counter
 import jsonschema
 import pytest
 import torch
+from safetensors.torch import load_file
 
+from agent.errors import HearthError
 from agent.intents import INTENTS
 from agent.model import ModelError, load_model, read_adapter
 from agent.pipeline import Pipeline
@@ -325,6 +328,35 @@ def test_training_resumes_from_its_checkpoint(home, tiny_model_dir, tmp_path, ex
     state = torch.load(out / "checkpoint" / "state.pt", weights_only=False)
     assert state["step"] == 6 and len(state["losses"]) == 6  # 4 kept, 2 new: resumed, not restarted
     assert meta["config"]["steps"] == 6
+
+
+def test_training_starts_from_another_adapter(home, tiny_model_dir, tmp_path, examples):
+    """``--init``: a per-home run that starts where a generic adapter ended, keeping its prompt."""
+    rows = [(home, e.to_json()) for e in examples[:32]]
+    first = tmp_path / "generic"
+    config = TrainConfig(steps=8, batch_size=4, lr=3e-3, warmup=1, lora_r=2, lora_alpha=4)
+    train(first, rows, [], config, base=str(tiny_model_dir), progress=False)
+    warm_config = TrainConfig(steps=1, batch_size=4, lr=0.0, warmup=1, lora_r=2, lora_alpha=4, init=str(first))
+    warm = train(tmp_path / "warm", rows, [], warm_config, base=str(tiny_model_dir), home=home, progress=False)
+    # With a learning rate of 0 the run ends with the weights it started from: the first adapter's.
+    started, ended = load_file(first / "adapter_model.safetensors"), load_file(tmp_path / "warm" / "adapter_model.safetensors")
+    assert started.keys() == ended.keys() and all(torch.equal(started[k], ended[k]) for k in started)
+    assert any(k.endswith("lora_B.weight") and started[k].abs().sum() > 0 for k in started)  # trained, not a fresh LoRA's zeros
+    assert warm["prompt_version"] == GENERIC_PROMPT  # the adapter it started from was read with device names
+    assert warm["init"]["safetensors_sha256"] == hashlib.sha256((first / "adapter_model.safetensors").read_bytes()).hexdigest()
+    assert warm["config"]["init"] == str(first)
+    assert f"started from `{first}`" in (tmp_path / "warm" / "report.md").read_text()
+    with pytest.raises(HearthError, match="r=2"):
+        train(tmp_path / "bad", rows, [], TrainConfig(steps=1, lora_r=4, lora_alpha=4, init=str(first)), base=str(tiny_model_dir), home=home, progress=False)
+    with pytest.raises(HearthError, match="prompt version"):
+        train(tmp_path / "bad", rows, [], TrainConfig(steps=1, lora_r=2, lora_alpha=4, prompt_version=PER_HOME_PROMPT, init=str(first)), base=str(tiny_model_dir), home=home, progress=False)
+    (tmp_path / "cut").mkdir()
+    for name in ("adapter_config.json", "hearth_adapter.json"):
+        (tmp_path / "cut" / name).write_bytes((first / name).read_bytes())
+    (tmp_path / "cut" / "adapter_model.safetensors").write_bytes((first / "adapter_model.safetensors").read_bytes()[:100])
+    with pytest.raises(HearthError, match="can't be read"):
+        train(tmp_path / "bad", rows, [], TrainConfig(steps=1, lora_r=2, lora_alpha=4, init=str(tmp_path / "cut")), base=str(tiny_model_dir), home=home, progress=False)
+    assert not (tmp_path / "bad").exists()  # refused before anything is written
 
 
 def test_loss_is_on_the_decision_tokens_only(home, tiny_loaded, examples):
