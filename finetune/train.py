@@ -385,21 +385,21 @@ def _initial_adapter(config: TrainConfig, base: str) -> AdapterInfo:
     return info
 
 
-def _load_lora(model, info: AdapterInfo) -> None:
+def _load_lora(model, info: AdapterInfo) -> str:
+    """Set ``model``'s LoRA weights to ``info``'s; return the SHA-256 of the bytes loaded (read
+    once, so the hash is of exactly what the run started from)."""
     from peft import set_peft_model_state_dict
-    from safetensors.torch import load_file
+    from safetensors.torch import load
 
+    data = (info.path / "adapter_model.safetensors").read_bytes()
     try:
-        weights = load_file(info.path / "adapter_model.safetensors")
+        weights = load(data)
     except Exception as exc:  # noqa: BLE001 - safetensors raises several types for a bad file
         raise HearthError(f"Adapter {info.path} can't be read: {exc}") from exc
     result = set_peft_model_state_dict(model, weights)
     if getattr(result, "unexpected_keys", None):
         raise HearthError(f"Adapter {info.path} holds weights this model lacks: {result.unexpected_keys[:3]}")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 def train(
@@ -417,6 +417,8 @@ def train(
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     out = Path(out_dir)
+    # Checked before the base model loads: a wrong --init fails at once.
+    start = _initial_adapter(config, base) if config.init else None
     if config.threads:
         torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
@@ -432,10 +434,8 @@ def train(
     )
     model = get_peft_model(model, lora)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    start = _initial_adapter(config, base) if config.init else None
     prompt_version = config.prompt_version or (start.metadata["prompt_version"] if start else PER_HOME_PROMPT if home else GENERIC_PROMPT)
-    if start:
-        _load_lora(model, start)
+    start_sha256 = _load_lora(model, start) if start else None
     samples = tokenize(train_pairs, tokenizer, prompt_version, config.choice_loss)
     valid = tokenize(valid_pairs, tokenizer, prompt_version, config.choice_loss)
     from finetune.lean_lora import LeanLora, supports
@@ -449,7 +449,7 @@ def train(
     write_adapter_config(out, json.loads((out / "adapter_config.json").read_text(encoding="utf-8")), base)
     meta = run_metadata(base_model_id(base), home, config, len(samples), losses, seconds, prompt_version, valid_loss=valid_loss)
     if start:
-        meta["init"] = {"home": start.metadata.get("home"), "safetensors_sha256": _sha256(start.path / "adapter_model.safetensors")}
+        meta["init"] = {"home": start.metadata.get("home"), "safetensors_sha256": start_sha256}
     (out / ADAPTER_METADATA).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     write_report(out, meta, losses)
     return meta
