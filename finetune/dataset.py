@@ -233,6 +233,8 @@ _CORE_TEMPLATES = [
     ("lights_on_area_name", "HassTurnOn", "turn the {area} lights on", {"domain": "light"}, ("light",)),
 ]
 CORE_WEIGHT = 6
+# The core commands a two-command sentence ends in half the time (`DatasetBuilder._combined`).
+_SECOND_VERBS = ("lock", "unlock", "open_cover", "cover_close_name", "arm", "disarm")
 _HVAC_WORDS = {"heat": "heating", "cool": "cooling", "dry": "dehumidifier", "fan_only": "fan", "auto": "auto mode", "heat_cool": "heat and cool"}
 
 
@@ -713,7 +715,6 @@ class DatasetBuilder:
         ``count`` intents taken in turn - one per template crowded out Home Assistant's
         phrasings, and a random subset of templates left the intents with few of them (HVAC
         modes, the vacuum's dock) all but untrained."""
-        out = []
         rng = self.rng
         weighted = _OWN_TEMPLATES + _CORE_TEMPLATES * CORE_WEIGHT
         everything = _OWN_TEMPLATES + _CORE_TEMPLATES
@@ -731,6 +732,13 @@ class DatasetBuilder:
             intents = sorted(by_intent)
             rng.shuffle(intents)
             templates = [rng.choice(by_intent[intents[i % len(intents)]]) for i in range(count)] if intents else []
+        return self._from_templates(templates, pools, spread=count < len(weighted))
+
+    def _from_templates(self, templates: list[tuple], pools: dict[str, list[Entity]], spread: bool) -> list[Example]:
+        """An example for each of ``templates`` (own or core) that fits the home, its device from ``pools``:
+        the device named least so far when ``spread``, else each template's devices in turn."""
+        out = []
+        rng = self.rng
         # With a round robin, each template goes through its devices in a shuffled order and
         # through their names in turn: drawn at random, a device's plainest command by its own
         # name ("turn on the coffee machine") was missing from 12,000 examples about as often as
@@ -744,7 +752,7 @@ class DatasetBuilder:
                 continue
             k = uses[template_id]
             uses[template_id] += 1
-            if count < len(weighted):
+            if spread:
                 # The device named least so far: drawn at random, a random home's ~15 own
                 # examples named a quarter of its devices, and the rest had no plain command.
                 fewest = min(named[x.id] for x in pool)
@@ -764,7 +772,7 @@ class DatasetBuilder:
             fill: dict[str, str] = {}
             if "{name}" in text:
                 names = e.spoken_names
-                fill["name"] = intent["name"] = rng.choice(names) if count < len(weighted) else names[k // len(pool) % len(names)]
+                fill["name"] = intent["name"] = rng.choice(names) if spread else names[k // len(pool) % len(names)]
             if "{area}" in text:
                 fill["area"] = intent["area"] = rng.choice(area.spoken_names)
             if "{floor}" in text:
@@ -860,11 +868,19 @@ class DatasetBuilder:
         """Two commands in one sentence: "turn off the hall light and lock the front door"."""
         rng = self.rng
         actions = [e for e in singles if e.decision["intents"] and not INTENTS[e.decision["intents"][0]["intent"]].query and e.context_area is None]
+        # Half the pairs end in a lock, cover or alarm command - verbs other than "turn
+        # on/off", on the devices that ask before acting: drawn from the singles, 2 of 800 pairs
+        # ended in a lock, and "turn off the tv and lock the front door" was read as unlocking it.
+        pools = {t[0]: self._own_pool(t) for t in _CORE_TEMPLATES if t[0] in _SECOND_VERBS}
+        verbs = [t for t in _CORE_TEMPLATES if pools.get(t[0])]
+        seconds = self._from_templates([rng.choice(verbs) for _ in range(count // 2)], pools, spread=True) if verbs else []
         out = []
-        for _ in range(count if actions else 0):
-            a, b = rng.choice(actions), rng.choice(actions)
-            if a.text == b.text:
-                continue
+        for i in range(count if actions else 0):
+            a = rng.choice(actions)
+            b = seconds[i] if i < len(seconds) else rng.choice(actions)
+            name = b.decision["intents"][0].get("name")
+            if a.text == b.text or (name is not None and a.decision["intents"][0].get("name") == name):
+                continue  # not "unlock the front door and lock the front door"
             joiner = rng.choice([" and ", " and then ", ", then ", " and also "])
             decision = {"intents": a.decision["intents"] + b.decision["intents"]}
             template = f"combo:{a.template}+{b.template}"

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from collections import Counter
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -148,7 +149,8 @@ def test_plain_commands_outweigh_their_look_alike_negatives(examples):
     starts = tuple(v.split("{")[0].strip() + " " for v in _FAKE_VERBS)
     plain = [e for e in examples if e.text.lower().startswith(starts)]
     positive = sum(bool(e.decision["intents"]) for e in plain)
-    assert positive > 1.9 * (len(plain) - positive) > 0  # about two to one (205 to 103 for this seed)
+    # About two to one: 1.6 to 2.0 over data seeds 0-3 (186 to 103 for this one).
+    assert positive > 1.5 * (len(plain) - positive) > 0
 
 
 def test_core_commands_name_every_device(home, planner):
@@ -532,7 +534,27 @@ def test_random_homes_name_lights_after_their_rooms():
 
     homes = [random_home(seed) for seed in range(100)]
     named = [h for h in homes if any(e.domain == "light" and e.name == f"{a.name} light" for e in h.entities for a in h.areas if a.id == e.area)]
-    assert len(named) >= 20, len(named)
+    # Drawn like any other stem, 29 of these 100 homes had one; most homes do.
+    assert len(named) >= 60, len(named)
+
+
+def test_two_commands_often_end_in_a_lock_or_a_cover():
+    """Drawn from the singles, 2 of 800 two-command sentences ended in a lock, and a generic
+    adapter read "turn off the tv and lock the front door" as unlocking it: half the pairs now
+    end in a lock, cover or alarm command, the second part on another device than the first."""
+    from finetune.dataset import generic_pairs
+
+    pairs = generic_pairs(6000, seed=0, per_home=60)
+    seconds: Counter[str] = Counter()
+    for reg, e in pairs:
+        if e.template.startswith("combo:"):
+            first, second = e.decision["intents"]
+            names = {n: ent.domain for ent in reg.entities for n in ent.spoken_names}
+            seconds[f"{names.get(second.get('name'), 'area')} {second['intent']}"] += 1
+            assert "name" not in second or second["name"] != first.get("name"), e.text
+    assert seconds["lock HassTurnOn"] >= 0.03 * sum(seconds.values()), seconds
+    assert seconds["lock HassTurnOff"] >= 0.03 * sum(seconds.values()), seconds
+    assert seconds["cover HassTurnOn"] + seconds["cover HassTurnOff"] >= 0.05 * sum(seconds.values()), seconds
 
 
 def test_generic_data_names_the_same_appliance_as_a_device_and_as_a_negative():
@@ -561,6 +583,7 @@ def test_shipped_generic_adapter_gets_every_core_command_of_unseen_homes_right(h
     from finetune.smoke import wrong_lines
 
     folder = HOME_YAML.parent / "adapters" / "generic"
+    assert Path(home.model.adapter) == folder.resolve()  # the example home's default
     meta = read_adapter(folder, home.model.base).metadata
     assert meta["registry_fingerprint"] == "generic" and meta["prompt_version"] == GENERIC_PROMPT
     assert sum(f.stat().st_size for f in folder.iterdir()) <= 10 * 2**20
@@ -575,19 +598,22 @@ def test_shipped_generic_adapter_gets_every_core_command_of_unseen_homes_right(h
 @pytest.mark.real_model
 def test_shipped_adapter_gets_every_core_command_right(home, home_pipeline):
     """What a user tries first - every device by its name, every room's lights - must work
-    with the adapter config/home.yaml ships (the service tests and the quick start rely on it)."""
+    with the adapter config/home.yaml ships (the service tests and the quick start rely on it),
+    and with the home's own adapter."""
     from finetune.smoke import wrong_lines
 
-    report = evaluate(home_pipeline, smoke_cases(home))
-    assert report.full_correct == report.n, wrong_lines(report)
+    own = Pipeline.from_registry(home, adapter=HOME_YAML.parent / "adapters" / "maple-cottage", quantize="int8", threads=2)
+    for pipeline in (home_pipeline, own):
+        report = evaluate(pipeline, smoke_cases(home))
+        assert report.n == 107 and report.full_correct == report.n, wrong_lines(report)
 
 
 @pytest.mark.real_model
 def test_shipped_adapters_get_the_quick_starts_commands_right(home, home_pipeline):
-    """The README's quick start runs these with the adapter config/home.yaml ships; the generic
-    adapter must get them right too, to become that default. One that got every core command
-    right read "... and lock the front door" as unlocking it (the confirmation policy asked
-    first; the quick start showed the question)."""
+    """The README's quick start runs these with the adapter config/home.yaml ships (the generic
+    one); the home's own adapter must get them right too. A generic one that got every core
+    command right read "... and lock the front door" as unlocking it (the confirmation policy
+    asked first; the quick start showed the question)."""
     from finetune.smoke import wrong_lines
 
     lock = {"intent": "HassTurnOn", "name": "front door lock"}
@@ -598,7 +624,7 @@ def test_shipped_adapters_get_the_quick_starts_commands_right(home, home_pipelin
         Case("turn on the kitchen light and lock the front door", {"intents": [{"intent": "HassTurnOn", "name": "kitchen light"}, lock]}),
         Case("unlock the front door", {"intents": [{"intent": "HassTurnOff", "name": "front door lock"}]}),
     ]
-    generic = Pipeline.from_registry(home, adapter=HOME_YAML.parent / "adapters" / "generic", quantize="int8", threads=2)
-    for pipeline in (home_pipeline, generic):
+    own = Pipeline.from_registry(home, adapter=HOME_YAML.parent / "adapters" / "maple-cottage", quantize="int8", threads=2)
+    for pipeline in (home_pipeline, own):
         report = evaluate(pipeline, cases)
         assert report.full_correct == report.n, wrong_lines(report)
