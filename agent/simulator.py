@@ -91,11 +91,13 @@ class SimulatorService:
         """Every command message received, in order: (topic, payload)."""
         self._connected = threading.Event()
         self._initial_sent = False
+        self._subscribe_mid: int | None = None
         b = registry.broker
         self.client = make_client(b, client_id or f"{b.client_id}-devices", persistent=True)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = lambda *_: self._connected.clear()
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
 
     def _on_connect(self, client, _userdata, _flags, reason_code, _properties) -> None:
         if reason_code.is_failure:
@@ -103,12 +105,19 @@ class SimulatorService:
             return
         topics = self.simulator.topics()
         if topics:
-            client.subscribe([(t, 1) for t in topics])
+            # Ready once the broker has acknowledged the subscription (`_on_subscribe`): set
+            # here, a command sent at once was lost on a slow broker (amqtt under load).
+            self._subscribe_mid = client.subscribe([(t, 1) for t in topics])[1]
         if not self._initial_sent:  # a reconnect keeps the states the devices have reached
             for m in self.simulator.initial_messages():
                 client.publish(m.topic, m.payload, qos=1, retain=m.retain)
             self._initial_sent = True
-        self._connected.set()
+        if not topics:
+            self._connected.set()
+
+    def _on_subscribe(self, _client, _userdata, mid, _reason_codes, _properties) -> None:
+        if mid == self._subscribe_mid:
+            self._connected.set()
 
     def _on_message(self, client, _userdata, msg) -> None:
         try:
@@ -127,6 +136,7 @@ class SimulatorService:
         connect(self.client, self.registry.broker)
 
     def wait_connected(self, timeout: float) -> bool:
+        """Whether the devices are connected and subscribed (they hear commands) within ``timeout``."""
         return self._connected.wait(timeout)
 
     def stop(self) -> None:
