@@ -138,6 +138,8 @@ class Daemon:
         self._stop = threading.Event()
         self._generation = 0
         self._connected = threading.Event()
+        self._subscribed = threading.Event()  # the broker acknowledged this connection's subscriptions
+        self._subscribe_mid: int | None = None
         self.handled = 0
         self.client = make_client(
             b,
@@ -149,6 +151,7 @@ class Daemon:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
 
     # ── MQTT thread ──────────────────────────────────────────────────────────
     def _on_connect(self, client, _userdata, flags, reason_code, _properties) -> None:
@@ -160,13 +163,20 @@ class Daemon:
         topics += [(t, 0) for t in self.store.topics()]
         if self.announcements is not None:
             topics += [(t, 1) for t in self.announcements.topics()]
-        client.subscribe(topics)  # again on every connect: the broker may have lost the session
-        client.publish(self.status_topic, "online", qos=1, retain=True)
+        # Again on every connect: the broker may have lost the session. "online" waits for the
+        # acknowledgement (`_on_subscribe`): a command sent on seeing it must be heard.
+        self._subscribe_mid = client.subscribe(topics)[1]
         self._connected.set()
         log.info("connected", extra={"fields": {"session_present": bool(flags.session_present), "subscriptions": len(topics)}})
 
+    def _on_subscribe(self, client, _userdata, mid, _reason_codes, _properties) -> None:
+        if mid == self._subscribe_mid:
+            client.publish(self.status_topic, "online", qos=1, retain=True)
+            self._subscribed.set()
+
     def _on_disconnect(self, _client, _userdata, _flags, reason_code, _properties) -> None:
         self._connected.clear()
+        self._subscribed.clear()
         if not self._stop.is_set():
             log.warning("lost the broker; reconnecting with backoff", extra={"fields": {"reason": str(reason_code)}})
 
@@ -211,7 +221,8 @@ class Daemon:
         connect(self.client, self.registry.broker)
 
     def wait_connected(self, timeout: float) -> bool:
-        return self._connected.wait(timeout)
+        """Whether the service is connected and subscribed (it hears commands) within ``timeout``."""
+        return self._subscribed.wait(timeout)
 
     def run(self) -> None:
         """Handle commands until ``stop()``; the command in hand is finished first."""
