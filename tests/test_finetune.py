@@ -595,21 +595,27 @@ def test_shipped_generic_adapter_gets_every_core_command_of_unseen_homes_right(h
         assert report.n >= 30 and report.full_correct == report.n, (seed, wrong_lines(report))
 
 
+@pytest.fixture(scope="module")
+def own(home, home_pipeline):
+    """The example home's own adapter (config/adapters/maple-cottage), loaded once for the tests
+    that hold both shipped adapters to the same commands."""
+    return Pipeline.from_registry(home, adapter=HOME_YAML.parent / "adapters" / "maple-cottage", quantize="int8", threads=2)
+
+
 @pytest.mark.real_model
-def test_shipped_adapter_gets_every_core_command_right(home, home_pipeline):
+def test_shipped_adapter_gets_every_core_command_right(home, home_pipeline, own):
     """What a user tries first - every device by its name, every room's lights - must work
     with the adapter config/home.yaml ships (the service tests and the quick start rely on it),
     and with the home's own adapter."""
     from finetune.smoke import wrong_lines
 
-    own = Pipeline.from_registry(home, adapter=HOME_YAML.parent / "adapters" / "maple-cottage", quantize="int8", threads=2)
     for pipeline in (home_pipeline, own):
         report = evaluate(pipeline, smoke_cases(home))
         assert report.n == 107 and report.full_correct == report.n, wrong_lines(report)
 
 
 @pytest.mark.real_model
-def test_shipped_adapters_get_the_quick_starts_commands_right(home, home_pipeline):
+def test_shipped_adapters_get_the_quick_starts_commands_right(home, home_pipeline, own):
     """The README's quick start runs these with the adapter config/home.yaml ships (the generic
     one); the home's own adapter must get them right too. A generic one that got every core
     command right read "... and lock the front door" as unlocking it (the confirmation policy
@@ -624,7 +630,6 @@ def test_shipped_adapters_get_the_quick_starts_commands_right(home, home_pipelin
         Case("turn on the kitchen light and lock the front door", {"intents": [{"intent": "HassTurnOn", "name": "kitchen light"}, lock]}),
         Case("unlock the front door", {"intents": [{"intent": "HassTurnOff", "name": "front door lock"}]}),
     ]
-    own = Pipeline.from_registry(home, adapter=HOME_YAML.parent / "adapters" / "maple-cottage", quantize="int8", threads=2)
     for pipeline in (home_pipeline, own):
         report = evaluate(pipeline, cases)
         assert report.full_correct == report.n, wrong_lines(report)
