@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +79,39 @@ def connect(client: mqtt.Client, settings: BrokerSettings) -> None:
     (or goes away later) is retried with backoff instead of failing the caller."""
     client.connect_async(settings.host, settings.port, keepalive=settings.keepalive)
     client.loop_start()
+
+
+class Subscription:
+    """A client's subscriptions, made again on every connect, and whether the broker has
+    acknowledged them (``ready``). Ready means ready to hear: set on connect, a command sent
+    at once was lost on a slow broker (amqtt under load). ``on_ready(client)`` runs on each
+    acknowledgement, before ``ready`` is set."""
+
+    def __init__(self, client: mqtt.Client, on_ready: Callable[[mqtt.Client], None] | None = None):
+        self.ready = threading.Event()
+        self._mid: int | None = None
+        self._on_ready = on_ready
+        client.on_subscribe = self._on_subscribe
+
+    def subscribe(self, client: mqtt.Client, topics: list[tuple[str, int]]) -> None:
+        """Subscribe to ``topics`` (from ``on_connect``); with none, ready at once."""
+        if not topics:
+            self._acknowledged(client)
+            return
+        self._mid = client.subscribe(topics)[1]
+
+    def lost(self) -> None:
+        """The connection is gone (``on_disconnect``): not ready until subscribed again."""
+        self.ready.clear()
+
+    def _on_subscribe(self, client, _userdata, mid, _reason_codes, _properties) -> None:
+        if mid == self._mid:
+            self._acknowledged(client)
+
+    def _acknowledged(self, client: mqtt.Client) -> None:
+        if self._on_ready is not None:
+            self._on_ready(client)
+        self.ready.set()
 
 
 def reachable(host: str, port: int, timeout: float = 1.0) -> bool:

@@ -28,7 +28,7 @@ import paho.mqtt.client as mqtt
 
 import schemas
 from agent import hermes, speech
-from agent.broker import connect, make_client
+from agent.broker import Subscription, connect, make_client
 from agent.config import check_data
 from agent.confirm import Confirmations, Pending, confirmation_key, is_no, is_yes
 from agent.discovery import Announcements, merge
@@ -138,8 +138,6 @@ class Daemon:
         self._stop = threading.Event()
         self._generation = 0
         self._connected = threading.Event()
-        self._subscribed = threading.Event()  # the broker acknowledged this connection's subscriptions
-        self._subscribe_mid: int | None = None
         self.handled = 0
         self.client = make_client(
             b,
@@ -151,7 +149,8 @@ class Daemon:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
-        self.client.on_subscribe = self._on_subscribe
+        # "online" once the broker acknowledged the subscriptions: a command sent on seeing it must be heard.
+        self.subscription = Subscription(self.client, on_ready=lambda c: c.publish(self.status_topic, "online", qos=1, retain=True))
 
     # ── MQTT thread ──────────────────────────────────────────────────────────
     def _on_connect(self, client, _userdata, flags, reason_code, _properties) -> None:
@@ -163,20 +162,14 @@ class Daemon:
         topics += [(t, 0) for t in self.store.topics()]
         if self.announcements is not None:
             topics += [(t, 1) for t in self.announcements.topics()]
-        # Again on every connect: the broker may have lost the session. "online" waits for the
-        # acknowledgement (`_on_subscribe`): a command sent on seeing it must be heard.
-        self._subscribe_mid = client.subscribe(topics)[1]
+        # Again on every connect: the broker may have lost the session.
+        self.subscription.subscribe(client, topics)
         self._connected.set()
         log.info("connected", extra={"fields": {"session_present": bool(flags.session_present), "subscriptions": len(topics)}})
 
-    def _on_subscribe(self, client, _userdata, mid, _reason_codes, _properties) -> None:
-        if mid == self._subscribe_mid:
-            client.publish(self.status_topic, "online", qos=1, retain=True)
-            self._subscribed.set()
-
     def _on_disconnect(self, _client, _userdata, _flags, reason_code, _properties) -> None:
         self._connected.clear()
-        self._subscribed.clear()
+        self.subscription.lost()
         if not self._stop.is_set():
             log.warning("lost the broker; reconnecting with backoff", extra={"fields": {"reason": str(reason_code)}})
 
@@ -222,7 +215,7 @@ class Daemon:
 
     def wait_connected(self, timeout: float) -> bool:
         """Whether the service is connected and subscribed (it hears commands) within ``timeout``."""
-        return self._subscribed.wait(timeout)
+        return self.subscription.ready.wait(timeout)
 
     def run(self) -> None:
         """Handle commands until ``stop()``; the command in hand is finished first."""

@@ -9,12 +9,11 @@ logic is testable on its own and shared by every way of running a simulated home
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from agent import states as S
-from agent.broker import connect, make_client
+from agent.broker import Subscription, connect, make_client
 from agent.domains import READ_ONLY
 from agent.models import MqttMessage
 from agent.protocols import PROTOCOLS
@@ -89,35 +88,23 @@ class SimulatorService:
         self.on_command = on_command
         self.received: list[tuple[str, str]] = []
         """Every command message received, in order: (topic, payload)."""
-        self._connected = threading.Event()
         self._initial_sent = False
-        self._subscribe_mid: int | None = None
         b = registry.broker
         self.client = make_client(b, client_id or f"{b.client_id}-devices", persistent=True)
+        self.subscription = Subscription(self.client)
         self.client.on_connect = self._on_connect
-        self.client.on_disconnect = lambda *_: self._connected.clear()
+        self.client.on_disconnect = lambda *_: self.subscription.lost()
         self.client.on_message = self._on_message
-        self.client.on_subscribe = self._on_subscribe
 
     def _on_connect(self, client, _userdata, _flags, reason_code, _properties) -> None:
         if reason_code.is_failure:
             log.error("broker refused the simulator: %s", reason_code)
             return
-        topics = self.simulator.topics()
-        if topics:
-            # Ready once the broker has acknowledged the subscription (`_on_subscribe`): set
-            # here, a command sent at once was lost on a slow broker (amqtt under load).
-            self._subscribe_mid = client.subscribe([(t, 1) for t in topics])[1]
         if not self._initial_sent:  # a reconnect keeps the states the devices have reached
             for m in self.simulator.initial_messages():
                 client.publish(m.topic, m.payload, qos=1, retain=m.retain)
             self._initial_sent = True
-        if not topics:
-            self._connected.set()
-
-    def _on_subscribe(self, _client, _userdata, mid, _reason_codes, _properties) -> None:
-        if mid == self._subscribe_mid:
-            self._connected.set()
+        self.subscription.subscribe(client, [(t, 1) for t in self.simulator.topics()])
 
     def _on_message(self, client, _userdata, msg) -> None:
         try:
@@ -137,7 +124,7 @@ class SimulatorService:
 
     def wait_connected(self, timeout: float) -> bool:
         """Whether the devices are connected and subscribed (they hear commands) within ``timeout``."""
-        return self._connected.wait(timeout)
+        return self.subscription.ready.wait(timeout)
 
     def stop(self) -> None:
         self.client.disconnect()

@@ -8,7 +8,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from agent.broker import connect, make_client, reachable
+from agent.broker import Subscription, connect, make_client, reachable
 from agent.registry import BrokerSettings
 
 BROKER = BrokerSettings(host="127.0.0.1", port=1883)
@@ -38,13 +38,12 @@ class Probe:
         self.seen: list[Seen] = []
         self._cond = threading.Condition()
         self._topics = topics
-        self._subscribed = threading.Event()
         self.client = make_client(settings, f"probe-{uuid.uuid4().hex[:8]}", persistent=persistent)
-        self.client.on_connect = lambda c, *_: c.subscribe([(t, 1) for t in self._topics])
-        self.client.on_subscribe = lambda *_: self._subscribed.set()
+        self.subscription = Subscription(self.client)
+        self.client.on_connect = lambda c, *_: self.subscription.subscribe(c, [(t, 1) for t in self._topics])
         self.client.on_message = self._on_message
         connect(self.client, settings)
-        assert self._subscribed.wait(10), "the probe could not subscribe"
+        assert self.subscription.ready.wait(10), "the probe could not subscribe"
 
     def _on_message(self, _c, _u, msg) -> None:
         with self._cond:

@@ -171,6 +171,38 @@ def test_simulator_speaks_tasmota_on_the_embedded_broker(home):
         broker.stop()
 
 
+def test_a_subscription_is_ready_once_the_broker_acknowledged_it_and_hears_what_follows():
+    """`agent.broker.Subscription` (the daemon's "online", the simulator's and the probe's
+    readiness): ready only after the SUBACK, again after a reconnect, and a message sent the
+    moment it is ready arrives."""
+    import threading
+
+    from agent.broker import Subscription, connect, make_client
+
+    require_broker()
+    topic = f"hearth-test/{uuid.uuid4().hex[:8]}/ready"
+    heard, acks = threading.Event(), []
+    client = make_client(BrokerSettings(), f"sub-{uuid.uuid4().hex[:6]}")
+    subscription = Subscription(client, on_ready=acks.append)
+    assert not subscription.ready.is_set()
+    client.on_connect = lambda c, *_: subscription.subscribe(c, [(topic, 1)])
+    client.on_message = lambda *_: heard.set()
+    connect(client, BrokerSettings())
+    probe = Probe([], BrokerSettings())
+    try:
+        assert subscription.ready.wait(10) and acks == [client]
+        probe.publish(topic, "x")
+        assert heard.wait(10)
+        subscription.lost()
+        assert not subscription.ready.is_set()
+        client.reconnect()  # on_connect subscribes again; the new SUBACK makes it ready again
+        assert subscription.ready.wait(10) and len(acks) == 2
+    finally:
+        probe.close()
+        client.disconnect()
+        client.loop_stop()
+
+
 def test_ensure_broker_starts_one_only_where_none_answers():
     from agent.broker import ensure_broker, reachable
 
