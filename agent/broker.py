@@ -83,9 +83,9 @@ def connect(client: mqtt.Client, settings: BrokerSettings) -> None:
 
 class Subscription:
     """A client's subscriptions, made again on every connect, and whether the broker has
-    acknowledged them (``ready``). Ready means ready to hear: set on connect, a command sent
-    at once was lost on a slow broker (amqtt under load). ``on_ready(client)`` runs on each
-    acknowledgement, before ``ready`` is set."""
+    acknowledged them (``ready``): ready means the client hears what is sent next. (Set on
+    connect instead, a command sent at once was lost on a slow broker: amqtt under load.)
+    ``on_ready(client)`` runs on each acknowledgement, before ``ready`` is set."""
 
     def __init__(self, client: mqtt.Client, on_ready: Callable[[mqtt.Client], None] | None = None):
         self.ready = threading.Event()
