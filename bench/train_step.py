@@ -26,7 +26,8 @@ CONFIGS = {
     "plain": "model(input_ids, labels) on whole prompts, every decision token scored",
     "prefix-cache": "the home prefix run once per batch, its KV cache shared; every decision token",
     "lean": "+ finetune/lean_lora.py's forward; every decision token",
-    "lean+choices": "+ loss only where the decoder chooses, among allowed tokens (the default)",
+    "lean+choices": "+ loss only where the decoder chooses, among allowed tokens (--base-dtype float32)",
+    "+bf16": "+ frozen base weights and their products in bfloat16 (--base-dtype bfloat16)",
 }
 
 
@@ -63,6 +64,7 @@ def main() -> None:
     choice_samples = tokenize(train_pairs, tokenizer, choices=True)
     order = batches(plain_samples, recipe.batch_size, random.Random(recipe.seed))[: args.steps + 2]
     lean = LeanLora(model)
+    lean16 = LeanLora(model, torch.bfloat16)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-5)
 
     def plain_loss(batch):
@@ -81,6 +83,7 @@ def main() -> None:
         "prefix-cache": lambda b: decision_loss(model, [plain_samples[i] for i in b], pad),
         "lean": lambda b: decision_loss(model, [plain_samples[i] for i in b], pad, lean),
         "lean+choices": lambda b: decision_loss(model, [choice_samples[i] for i in b], pad, lean),
+        "+bf16": lambda b: decision_loss(model, [choice_samples[i] for i in b], pad, lean16),
     }
     seconds: dict[str, list[float]] = {name: [] for name in CONFIGS}
     model.train()
@@ -97,6 +100,9 @@ def main() -> None:
     tokens = statistics.fmean(len(plain_samples[i].command) + len(plain_samples[i].target) for b in order[2:] for i in b)
     print(f"training step, batches of {recipe.batch_size} ({tokens:.0f} tokens after a {len(plain_samples[0].prefix)}-token prefix), "
           f"LoRA r={recipe.lora_r} on every linear layer, {args.threads} threads, median of {args.passes} passes of {args.steps} steps")
+    from finetune.lean_lora import resolve_base_dtype
+
+    print(f"--base-dtype auto is {resolve_base_dtype('auto')} on this CPU")
     print(f"{'configuration':<14}{'s/step':>8}{'ex/s':>7}{'x plain':>9}  what")
     base = statistics.median(seconds["plain"])
     for name, what in CONFIGS.items():

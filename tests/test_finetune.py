@@ -22,6 +22,7 @@ from agent.resolver import resolve_targets
 from agent.schema import decision_schema, schema_fingerprint
 from finetune.dataset import _CORE_TEMPLATES, _FAKE_VERBS, CONTACT_CLASSES, VALID_PER_TEMPLATE, DatasetBuilder, is_trained, is_validation, write_dataset
 from finetune.evaluate import Case, differences, evaluate, full_match, read_cases
+from finetune.lean_lora import resolve_base_dtype
 from finetune.numbers import number_words
 from finetune.smoke import record, smoke_cases
 from finetune.train import TrainConfig, decision_loss, tokenize, train
@@ -310,6 +311,7 @@ def test_training_lowers_the_loss_and_writes_an_adapter_the_runtime_loads(home, 
         loss_before = float(decision_loss(untrained.model, tokenize(rows[:8], untrained.tokenizer, choices=True), pad))
     meta = train(out, rows, rows[:8], config, base=str(tiny_model_dir), home=home, progress=False)
     assert meta["config"]["choice_loss"] is True
+    assert meta["config"]["base_dtype"] == resolve_base_dtype("auto") in ("float32", "bfloat16")  # what this CPU ran, not "auto"
     assert meta["metrics"]["valid_loss"] < loss_before
     assert meta["registry_fingerprint"] == schema_fingerprint(decision_schema(home))
     assert meta["prompt_version"] == PER_HOME_PROMPT
@@ -333,6 +335,7 @@ def test_training_lowers_the_loss_and_writes_an_adapter_the_runtime_loads(home, 
     record(out, smoke)
     assert read_adapter(out, str(tiny_model_dir)).metadata["metrics"]["core_commands"] == smoke.full_correct / 6
     report = (out / "report.md").read_text()
+    assert f"frozen base weights in {resolve_base_dtype('auto')}" in report
     assert f"{smoke.full_correct} of 6 right" in report
     assert report.count('\n- "') == 6 - smoke.full_correct  # one line per wrong command
 
@@ -342,8 +345,9 @@ def test_a_generic_adapter_is_trained_and_served_with_the_device_names(home, tin
     the runtime serves it the prompt it was trained with."""
     rows = [(home, e.to_json()) for e in examples[:16]]
     out = tmp_path / "generic"
-    meta = train(out, rows, [], TrainConfig(steps=2, batch_size=4, lora_r=2, lora_alpha=4), base=str(tiny_model_dir), progress=False)
+    meta = train(out, rows, [], TrainConfig(steps=2, batch_size=4, lora_r=2, lora_alpha=4, base_dtype="float32"), base=str(tiny_model_dir), progress=False)
     assert meta["prompt_version"] == GENERIC_PROMPT != PER_HOME_PROMPT
+    assert meta["config"]["base_dtype"] == "float32"
     loaded = load_model(str(tiny_model_dir), adapter=out, quantize="none")
     assert loaded.prompt_version == GENERIC_PROMPT
     prefix = Pipeline(home, loaded).decoder.prefix_ids
