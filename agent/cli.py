@@ -474,6 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
     p.set_defaults(run=_dataset)
 
+    from finetune.lean_lora import BASE_DTYPES
     from finetune.train import TrainConfig
 
     defaults = TrainConfig()
@@ -494,7 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--every-token-loss", dest="choice_loss", action="store_false", default=None,
                    help="score every decision token over the whole vocabulary, not only the tokens the decoder lets the model "
                    "choose among those it allows (the default)")
-    p.add_argument("--base-dtype", dest="base_dtype", choices=("auto", "float32", "bfloat16"),
+    p.add_argument("--base-dtype", dest="base_dtype", choices=BASE_DTYPES,
                    help="the frozen base weights' type while training: bfloat16 makes a step ~1.5x faster on CPUs with native "
                    "bfloat16 (AVX512-BF16 or AMX); default auto, bfloat16 there and float32 elsewhere")
     p.add_argument("--init", metavar="DIR", help="start from this adapter's LoRA weights (e.g. config/adapters/generic) instead of a "

@@ -442,8 +442,10 @@ def train(
     valid = tokenize(valid_pairs, tokenizer, prompt_version, config.choice_loss)
     from finetune.lean_lora import LeanLora, resolve_base_dtype, supports
 
-    config = replace(config, base_dtype=resolve_base_dtype(config.base_dtype))
-    lean = LeanLora(model, getattr(torch, config.base_dtype)) if supports(model) else None
+    lean_forward = supports(model)
+    # Recorded as run: transformers' forward (LoRA dropout, some layers without LoRA) is float32.
+    config = replace(config, base_dtype=resolve_base_dtype(config.base_dtype) if lean_forward else "float32")
+    lean = LeanLora(model, getattr(torch, config.base_dtype)) if lean_forward else None
     losses, seconds = fit(model, samples, lambda batch: decision_loss(model, batch, pad_id, lean), config, out / "checkpoint", progress)
     valid_loss = validation_loss(model, valid, pad_id, lean)
     model.save_pretrained(out)

@@ -355,6 +355,14 @@ def test_a_generic_adapter_is_trained_and_served_with_the_device_names(home, tin
     assert "coffee machine" in loaded.tokenizer.decode(prefix)
 
 
+def test_a_run_without_the_lean_forward_records_float32(home, tiny_model_dir, tmp_path, examples):
+    """LoRA dropout keeps transformers' forward, float32 throughout, whatever --base-dtype asked."""
+    rows = [(home, e.to_json()) for e in examples[:8]]
+    config = TrainConfig(steps=1, batch_size=4, lora_r=2, lora_alpha=4, lora_dropout=0.05, base_dtype="bfloat16")
+    meta = train(tmp_path / "dropout", rows, [], config, base=str(tiny_model_dir), home=home, progress=False)
+    assert meta["config"]["base_dtype"] == "float32"
+
+
 def test_training_resumes_from_its_checkpoint(home, tiny_model_dir, tmp_path, examples):
     rows = [(home, e.to_json()) for e in examples[:32]]
     out = tmp_path / "adapter"
