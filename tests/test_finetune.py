@@ -366,15 +366,21 @@ def test_a_run_without_the_lean_forward_records_float32(home, tiny_model_dir, tm
 def test_training_resumes_from_its_checkpoint(home, tiny_model_dir, tmp_path, examples):
     rows = [(home, e.to_json()) for e in examples[:32]]
     out = tmp_path / "adapter"
-    config = TrainConfig(steps=4, batch_size=2, lora_r=2, lora_alpha=4, checkpoint_every=2)
+    config = TrainConfig(steps=4, batch_size=2, lora_r=2, lora_alpha=4, checkpoint_every=2, base_dtype="float32")
     train(out, rows, [], config, base=str(tiny_model_dir), home=home, progress=False)
     state = torch.load(out / "checkpoint" / "state.pt", weights_only=False)
     assert state["step"] == 4
-    longer = TrainConfig(steps=6, batch_size=2, lora_r=2, lora_alpha=4, checkpoint_every=2)
+    longer = TrainConfig(steps=6, batch_size=2, lora_r=2, lora_alpha=4, checkpoint_every=2, base_dtype="float32")
     meta = train(out, rows, [], longer, base=str(tiny_model_dir), home=home, progress=False)
     state = torch.load(out / "checkpoint" / "state.pt", weights_only=False)
     assert state["step"] == 6 and len(state["losses"]) == 6  # 4 kept, 2 new: resumed, not restarted
     assert meta["config"]["steps"] == 6
+    assert state["base_dtype"] == meta["config"]["base_dtype"] == "float32"
+    # Resumed in the other precision (``auto`` resolves by the CPU), the run would mix the two: refused, nothing changed.
+    other = TrainConfig(steps=8, batch_size=2, lora_r=2, lora_alpha=4, checkpoint_every=2, base_dtype="bfloat16")
+    with pytest.raises(HearthError, match="--base-dtype float32"):
+        train(out, rows, [], other, base=str(tiny_model_dir), home=home, progress=False)
+    assert torch.load(out / "checkpoint" / "state.pt", weights_only=False)["step"] == 6
 
 
 def test_training_starts_from_another_adapter(home, tiny_model_dir, tmp_path, examples):
