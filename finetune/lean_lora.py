@@ -118,8 +118,7 @@ class _Group:
         a = self.a[0] if len(self.a) == 1 else torch.cat(self.a)
         scaled = [b * s for b, s in zip(self.b, self.scaling)]
         b = scaled[0] if len(scaled) == 1 else torch.block_diag(*scaled)
-        if self.weight.dtype == x.dtype:
-            return torch.addmm(x @ self.weight.t(), x @ a.t(), b.t())
+        # ``to`` is a no-op where the base weights are float32 too.
         return torch.addmm((x.to(self.weight.dtype) @ self.weight.t()).to(x.dtype), x @ a.t(), b.t())
 
 

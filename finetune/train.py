@@ -280,16 +280,16 @@ def fit(model, samples: list[Sample], step_loss, config, ckpt: Path, progress: b
         return config.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress_)))
 
     step, losses, seconds = 0, [], 0.0
+    dtype = getattr(config, "base_dtype", None)  # distillation's config has none
     if (ckpt / "state.pt").is_file():
         state = torch.load(ckpt / "state.pt", weights_only=False)
-        set_peft_model_state_dict(model, state["lora"])
-        optimizer.load_state_dict(state["optimizer"])
         # A run resumed in the other precision (``auto`` resolves by the CPU) would mix the two
         # and record only the second.
-        dtype = getattr(config, "base_dtype", None)
         if state.get("base_dtype", dtype) != dtype:
             raise HearthError(f"{ckpt} was trained with the base weights in {state['base_dtype']}, and this run would use {dtype}: "
                               f"resume it with --base-dtype {state['base_dtype']}, or remove the checkpoint to start afresh.")
+        set_peft_model_state_dict(model, state["lora"])
+        optimizer.load_state_dict(state["optimizer"])
         step, losses, seconds = state["step"], state["losses"], state["seconds"]
         torch.set_rng_state(state["torch_rng"])
     rng = random.Random(config.seed)
@@ -323,7 +323,7 @@ def fit(model, samples: list[Sample], step_loss, config, ckpt: Path, progress: b
                 "losses": losses,
                 "seconds": elapsed,
                 "torch_rng": torch.get_rng_state(),
-                "base_dtype": getattr(config, "base_dtype", None),
+                "base_dtype": dtype,
             }
             torch.save(state, ckpt / "state.tmp")
             (ckpt / "state.tmp").replace(ckpt / "state.pt")
