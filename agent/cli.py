@@ -491,7 +491,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, metavar="X", help=f"peak learning rate, default {defaults.lr}")
     p.add_argument("--generic", action="store_true", help="train on many random homes (an adapter for any home), not on this one")
     p.add_argument("--prompt-version", dest="prompt_version", type=int, choices=PROMPT_VERSIONS,
-                   help="1: the prompt names the home's areas; 2: also every device name and alias. Default 1, or 2 with --generic")
+                   help="1: the prompt names the home's areas; 2: also every device name and alias; 3: also the areas' aliases. "
+                   "Default 1, or 3 with --generic")
     p.add_argument("--every-token-loss", dest="choice_loss", action="store_false", default=None,
                    help="score every decision token over the whole vocabulary, not only the tokens the decoder lets the model "
                    "choose among those it allows (the default)")

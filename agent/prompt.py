@@ -11,6 +11,8 @@ it. Version 1 names the home's areas (whether "kitchen" is a room or a device ma
 per-home adapter learns the device names from its data. Version 2 also lists every name and
 alias of a device: an adapter for homes it never saw can only know "coffee machine" is a device
 by reading it (about 230 more tokens for the example home, read once per home at serving).
+Version 3 also gives each area's aliases ("office (study)"): with the names alone, a generic
+adapter read "unpause study music" as music to study by, not the office's.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from __future__ import annotations
 from agent.errors import HearthError
 from agent.registry import Registry
 
-PROMPT_VERSIONS = (1, 2)
+PROMPT_VERSIONS = (1, 2, 3)
 """The prefixes this runtime can build."""
 PER_HOME_PROMPT = 1
 """What ``hearth finetune`` trains a per-home adapter with."""
-GENERIC_PROMPT = 2
+GENERIC_PROMPT = 3
 """What ``hearth finetune --generic`` trains with: the names of a home it never saw."""
 MAX_COMMAND_CHARS = 300
 """Longer texts are refused: no home command is this long, and the cost grows with length."""
@@ -36,9 +38,9 @@ def home_prefix(reg: Registry, version: int = PER_HOME_PROMPT) -> str:
     """The fixed, per-home start of every prompt."""
     if version not in PROMPT_VERSIONS:
         raise ValueError(f"prompt version {version} is not one of {PROMPT_VERSIONS}")
-    areas = ", ".join(a.name for a in reg.areas)
+    areas = ", ".join(f"{a.name} ({', '.join(a.aliases)})" if version >= 3 and a.aliases else a.name for a in reg.areas)
     devices = ""
-    if version == 2:
+    if version >= 2:
         devices = " Devices: " + ", ".join(dict.fromkeys(n for e in reg.entities for n in e.spoken_names)) + "."
     # The user turn's opening is the same for every command: in the prefix, it is read once.
     return f"<|im_start|>system\nSmart home commands to JSON intents. Areas: {areas}.{devices}<|im_end|>\n<|im_start|>user\n"

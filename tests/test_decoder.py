@@ -146,12 +146,18 @@ def test_empty_or_overlong_commands_are_refused(pipeline, text):
 
 
 def test_prompt_versions(home):
-    """v1 names the areas; v2 also every device name and alias, each once, in registry order."""
+    """v1 names the areas; v2 also every device name and alias, each once, in registry order;
+    v3 also the areas' aliases."""
     v1, v2 = home_prefix(home, 1), home_prefix(home, 2)
     assert all(a.name in v1 for a in home.areas) and "coffee machine" not in v1
     listed = v2.split(" Devices: ")[1].split(".<|im_end|>")[0].split(", ")
     assert listed == list(dict.fromkeys(n for e in home.entities for n in e.spoken_names))
     assert v2.startswith(v1.split(".<|im_end|>")[0])
+    # v3: v2 with each area's aliases after its name.
+    v3 = home_prefix(home, 3)
+    assert "office (study)" in v3 and "hallway (hall, entrance)" in v3 and "study" not in v2
+    assert v3.split(" Devices: ")[1] == v2.split(" Devices: ")[1]
+    assert v3.replace(" (study)", "").replace(" (hall, entrance)", "").count("(") == sum(1 for a in home.areas if a.aliases) - 2
     with pytest.raises(ValueError):
         home_prefix(home, max(PROMPT_VERSIONS) + 1)
 
