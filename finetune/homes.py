@@ -159,11 +159,10 @@ def random_home(seed: int) -> Registry:
         if (area["id"], name) in used or name in {a["name"] for a in areas}:
             continue
         # Any one of the stem's aliases, not always its first: "roomba" (the vacuum's third) was in
-        # 5 of 200 homes, and a generic adapter read "return roomba" as turning it off. Rotated by
+        # 5 of 200 homes, and a generic adapter read "return roomba" as turning it off. Picked by
         # the device's index, not drawn, so a home's other draws stay as they were.
         free = [a for a in aliases if (area["id"], a) not in used]
-        turn = i % len(free) if free else 0
-        alias = (free[turn:] + free[:turn])[: rng.randint(0, 1)]
+        alias = free[i % len(free) :][:1] if rng.randint(0, 1) and free else []  # the draw first, as always
         used.add((area["id"], name))
         used.update((area["id"], a) for a in alias)
         entity: dict[str, Any] = {"id": f"{domain}.d{i}", "name": name, "aliases": alias, "area": area["id"]}
