@@ -16,7 +16,9 @@ ops:
 - ``torch.nn.functional.rms_norm`` for transformers' six-op norm, and one
   ``scaled_dot_product_attention`` per layer;
 - the prompt prefix's keys and values computed once per batch without gradients, as
-  ``finetune.train.decision_logits`` does with transformers' cache.
+  ``finetune.train.decision_logits`` does with transformers' cache;
+- the right padding of a batch (a fifth of a generic batch's tokens) left out of every product,
+  norm and MLP: only attention sees the batch's rows, with zeros at the pads.
 
 With ``base_dtype=torch.bfloat16`` (``hearth finetune --base-dtype``; by default on CPUs that
 multiply bfloat16 natively) the frozen base weights are kept, and multiplied, in bfloat16, while
@@ -152,10 +154,13 @@ class LeanLora:
         half = self.head_dim // 2
         return x * cos + torch.cat((-x[..., half:], x[..., :half]), -1) * sin
 
-    def _layers(self, x: torch.Tensor, start: int, past: list[tuple[torch.Tensor, torch.Tensor]] | None) -> tuple[torch.Tensor, list]:
+    def _layers(
+        self, x: torch.Tensor, start: int, past: list[tuple[torch.Tensor, torch.Tensor]] | None, keep: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, list]:
         """Run every layer on ``x`` (batch, n, hidden) at positions ``start``.. after ``past``
         keys and values (one batch row, shared); returns the hidden states and this call's
-        keys and values."""
+        keys and values. ``keep``: the flat indices (row * n + position) of the real tokens;
+        the others (right padding) skip every matrix product and come out as zeros."""
         batch, n, _ = x.shape
         end = start + n
         positions = torch.arange(end).unsqueeze(0)
@@ -167,9 +172,16 @@ class LeanLora:
         split = (self.heads * self.head_dim, self.kv_heads * self.head_dim, self.kv_heads * self.head_dim)
         new = []
         flat = x.reshape(batch * n, self.hidden_size)
+        # Padding is a fifth of a generic batch's tokens: the products, norms and MLP run on the
+        # real tokens only; attention, which needs the rows' shape, sees them scattered back
+        # among zeros (a pad is after every real token of its row, so none attends to one).
+        flat = flat if keep is None else flat[keep]
         for i, layer in enumerate(self.layers):
             attn = layer.self_attn
-            q, k, v = self.qkv[i](self._norm(flat, layer.input_layernorm)).split(split, -1)
+            qkv = self.qkv[i](self._norm(flat, layer.input_layernorm))
+            if keep is not None:
+                qkv = qkv.new_zeros(batch * n, qkv.shape[1]).index_copy(0, keep, qkv)
+            q, k, v = qkv.split(split, -1)
             q = self._rope(q.view(batch, n, self.heads, self.head_dim).transpose(1, 2), cos, sin)
             k = self._rope(k.view(batch, n, self.kv_heads, self.head_dim).transpose(1, 2), cos, sin)
             v = v.view(batch, n, self.kv_heads, self.head_dim).transpose(1, 2)
@@ -179,13 +191,19 @@ class LeanLora:
                 k = torch.cat((pk.expand(batch, -1, -1, -1), k), 2)
                 v = torch.cat((pv.expand(batch, -1, -1, -1), v), 2)
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=attn.scaling, enable_gqa=True)
-            flat = flat + self.o[i](out.transpose(1, 2).reshape(batch * n, self.heads * self.head_dim))
+            out = out.transpose(1, 2).reshape(batch * n, self.heads * self.head_dim)
+            flat = flat + self.o[i](out if keep is None else out[keep])
             gate, up = self.gate_up[i](self._norm(flat, layer.post_attention_layernorm)).chunk(2, -1)
             flat = flat + self.down[i](F.silu(gate) * up)
-        return self._norm(flat, self.norm).view(batch, n, self.hidden_size), new
+        flat = self._norm(flat, self.norm)
+        if keep is not None:
+            flat = flat.new_zeros(batch * n, self.hidden_size).index_copy(0, keep, flat)
+        return flat.view(batch, n, self.hidden_size), new
 
-    def hidden(self, prefix: list[int] | tuple[int, ...], ids: torch.Tensor) -> torch.Tensor:
-        """Final hidden states (batch, length, hidden) of ``ids`` after ``prefix``."""
+    def hidden(self, prefix: list[int] | tuple[int, ...], ids: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """Final hidden states (batch, length, hidden) of ``ids`` after ``prefix``; ``mask``
+        (1 for a token, 0 for right padding) lets the padding skip the work, its states zeros."""
         with torch.no_grad():
             _, past = self._layers(F.embedding(torch.tensor([list(prefix)]), self.embed), 0, None)
-        return self._layers(F.embedding(ids, self.embed), len(prefix), past)[0]
+        keep = None if mask is None or bool(mask.all()) else mask.reshape(-1).nonzero().squeeze(1)
+        return self._layers(F.embedding(ids, self.embed), len(prefix), past, keep)[0]

@@ -132,7 +132,7 @@ def decision_logits(model, batch: list[Sample], pad_id: int, lean=None) -> tuple
 def _hidden(base, prefix: tuple[int, ...], ids: torch.Tensor, mask: torch.Tensor, lean) -> torch.Tensor:
     """Final hidden states of right-padded ``ids`` after the shared ``prefix``."""
     if lean is not None:
-        return lean.hidden(prefix, ids)
+        return lean.hidden(prefix, ids, mask)
     from transformers import DynamicCache
 
     cache = DynamicCache(config=base.config)

@@ -15,7 +15,7 @@ from agent.schema import decision_schema
 from agent.serialize import decision_tokens
 from finetune.dataset import DatasetBuilder
 from finetune.lean_lora import ALL_LINEAR, LeanLora, cpu_flags, resolve_base_dtype, supports
-from finetune.train import choice_logits, decision_logits, decision_loss, tokenize
+from finetune.train import choice_logits, collate, decision_logits, decision_loss, tokenize
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,8 @@ def test_lean_forward_gives_transformers_loss_and_gradients(home, tiny_model_dir
     assert supports(model)
     lean = LeanLora(model)
     samples = tokenize(rows, tiny_loaded.tokenizer, choices=choices)
+    # Rows of several lengths: the lean forward skips the right padding the reference computes.
+    assert len({len(s.command) + len(s.target) for s in samples}) > 3
     pad = tiny_loaded.tokenizer.pad_token_id
     params = [p for p in model.parameters() if p.requires_grad]
     assert len(params) == 2 * len(ALL_LINEAR) * len(model.get_base_model().model.layers)
@@ -70,6 +72,21 @@ def test_lean_forward_follows_the_optimiser(home, tiny_model_dir, tiny_loaded, r
     after = float(decision_loss(model, samples, pad, lean))
     assert after != before
     assert after == pytest.approx(float(decision_loss(model, samples, pad)), rel=1e-5)
+
+
+def test_skipping_the_padding_gives_the_padded_batch_hidden_states(home, tiny_model_dir, tiny_loaded, rows):
+    """The pads left out of the products: every real token's state as when the pads ran too."""
+    model = _peft(tiny_model_dir)
+    lean = LeanLora(model)
+    samples = tokenize(rows, tiny_loaded.tokenizer)
+    ids, mask, _ = collate(samples, tiny_loaded.tokenizer.pad_token_id)
+    real = mask.bool()
+    assert not real.all()
+    with torch.no_grad():
+        every = lean.hidden(samples[0].prefix, ids)
+        skipped = lean.hidden(samples[0].prefix, ids, mask)
+    assert float((skipped[real] - every[real]).abs().max()) <= 1e-5 * float(every[real].abs().max())
+    assert not skipped[~real].any()
 
 
 def test_bfloat16_base_weights_give_nearly_the_float32_loss_and_gradients(home, tiny_model_dir, tiny_loaded, rows):
