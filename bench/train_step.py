@@ -105,6 +105,8 @@ def main() -> None:
         # Emulated, a bfloat16 product is 8x float32's on an AVX2 EPYC: minutes for nothing.
         names.remove("+bf16")
         print("+bf16 left out: this CPU does not multiply bfloat16 natively (--base-dtype auto is float32)")
+    if not names:
+        parser.error("nothing left to measure")
     seconds: dict[str, list[float]] = {name: [] for name in names}
     model.train()
     for p in range(args.passes):
