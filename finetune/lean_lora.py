@@ -172,9 +172,9 @@ class LeanLora:
         split = (self.heads * self.head_dim, self.kv_heads * self.head_dim, self.kv_heads * self.head_dim)
         new = []
         flat = x.reshape(batch * n, self.hidden_size)
-        # Padding is a fifth of a generic batch's tokens: the products, norms and MLP run on the
-        # real tokens only; attention, which needs the rows' shape, sees them scattered back
-        # among zeros (a pad is after every real token of its row, so none attends to one).
+        # The products, norms and MLP run on the real tokens only (see the module's docstring);
+        # attention, which needs the rows' shape, sees them scattered back among zeros (a pad
+        # is after every real token of its row, so none attends to one).
         flat = flat if keep is None else flat[keep]
         for i, layer in enumerate(self.layers):
             attn = layer.self_attn
