@@ -260,7 +260,7 @@ def _finetune(args: argparse.Namespace) -> int:
     from agent.errors import HearthError
     from agent.model import full_base
     from finetune.dataset import DatasetBuilder, generic_pairs, training_split
-    from finetune.train import TrainConfig, train
+    from finetune.train import TrainConfig, recipe_steps, train
 
     config = TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if getattr(args, f.name, None) is not None})
     if args.generic:
@@ -270,7 +270,7 @@ def _finetune(args: argparse.Namespace) -> int:
     train_pairs, valid_pairs = training_split(pairs)
     kind = "generic (random homes)" if args.generic else registry.name
     print(f"hearth finetune: {kind}: {len(train_pairs)} training examples, {len(valid_pairs)} for validation loss; "
-          f"{config.steps} steps of {config.batch_size}")
+          f"{recipe_steps(config)} steps of {config.batch_size}")
     try:
         meta = train(args.out, train_pairs, valid_pairs, config, base=full_base(registry.model.base), home=None if args.generic else registry)
     except HearthError as exc:
@@ -363,11 +363,12 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _hyper_options(p: argparse.ArgumentParser, defaults: Any, ints: tuple[str, ...], floats: tuple[str, ...]) -> None:
-    """One option per hyper-parameter of a training config dataclass, unset unless given."""
+def _hyper_options(p: argparse.ArgumentParser, defaults: Any, ints: tuple[str, ...], floats: tuple[str, ...], said: dict[str, str] | None = None) -> None:
+    """One option per hyper-parameter of a training config dataclass, unset unless given;
+    ``said``: the default of those whose dataclass default is worked out at run time."""
     for names, kind, metavar in ((ints, int, "N"), (floats, float, "X")):
         for name in names:
-            default = {"threads": "all cores", "mlp": "all of the base model's"}.get(name, getattr(defaults, name))
+            default = {"threads": "all cores", "mlp": "all of the base model's", **(said or {})}.get(name, getattr(defaults, name))
             p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, metavar=metavar, help=f"default {default}")
 
 
@@ -475,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_dataset)
 
     from finetune.lean_lora import BASE_DTYPES
-    from finetune.train import TrainConfig
+    from finetune.train import INIT_STEPS, RECIPE_STEPS, TrainConfig
 
     defaults = TrainConfig()
     p = sub.add_parser(
@@ -487,7 +488,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
     p.add_argument("--out", required=True, metavar="DIR", help="adapter folder to write")
-    _hyper_options(p, defaults, ("steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads", "checkpoint_every"), ())
+    steps = (f"{RECIPE_STEPS['bfloat16']} with the base weights in bfloat16, {RECIPE_STEPS['float32']} in float32 (each fits a "
+             f"generic run in 30 minutes on 2 cores, see the README), {INIT_STEPS} with --init")
+    _hyper_options(p, defaults, ("steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads", "checkpoint_every"), (),
+                   said={"steps": steps})
     p.add_argument("--lr", type=float, metavar="X", help=f"peak learning rate, default {defaults.lr}")
     p.add_argument("--generic", action="store_true", help="train on many random homes (an adapter for any home), not on this one")
     p.add_argument("--prompt-version", dest="prompt_version", type=int, choices=PROMPT_VERSIONS,
@@ -498,8 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "choose among those it allows (the default)")
     p.add_argument("--base-dtype", dest="base_dtype", choices=BASE_DTYPES,
                    help="the frozen base weights' type while training: bfloat16 makes a step ~1.5x faster on CPUs with native "
-                   "bfloat16 (AVX512-BF16 or AMX); default auto, bfloat16 there and float32 elsewhere (where a generic run of "
-                   "1200 steps takes about 40 minutes on 2 cores: --steps 850 fits 30, see the README)")
+                   "bfloat16 (AVX512-BF16 or AMX); default auto, bfloat16 there and float32 elsewhere")
     p.add_argument("--init", metavar="DIR", help="start from this adapter's LoRA weights (e.g. config/adapters/generic) instead of a "
                    "fresh LoRA; its prompt version is kept")
     p.set_defaults(run=_finetune)

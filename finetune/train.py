@@ -1,6 +1,6 @@
 """LoRA fine-tuning: one readable loop.
 
-    hearth finetune --config config/home.yaml --out adapters/home [--steps 1200] [--generic] [--init DIR]
+    hearth finetune --config config/home.yaml --out adapters/home [--steps N] [--generic] [--init DIR]
 
 The model reads exactly what the runtime feeds it (``agent.prompt``) and learns to write
 exactly what the decoder writes (``agent.serialize.decision_tokens``); the loss is on the
@@ -35,7 +35,7 @@ from agent.serialize import decision_tokens
 class TrainConfig:
     """Every hyper-parameter, with its default; each is a command-line option."""
 
-    steps: int = 1200  # the generic recipe: 17.2 min on a 2-core Xeon with AMX, 24.2 on an AMD EPYC with AVX512-BF16; in float32 850 fit 30 (README)
+    steps: int | None = None  # None: the recipe's count for this run, ``recipe_steps``
     batch_size: int = 8
     lr: float = 8e-4  # 3e-4 reached 55% full match in 400 steps on held-out phrasings, 8e-4 79%
     warmup: int = 30
@@ -51,6 +51,25 @@ class TrainConfig:
     choice_loss: bool = True  # loss only where the decoder lets the model choose, among the tokens it allows (False: every decision token, whole vocabulary)
     init: str | None = None  # an adapter folder to start from (its LoRA weights); None: a fresh LoRA
     base_dtype: str = "auto"  # the frozen base weights' type in the lean forward: float32, bfloat16, or auto (bfloat16 where the CPU multiplies it natively)
+
+
+# Steps of a fresh LoRA by the frozen base weights' type, each the most that fits the 30-minute
+# budget on the slowest 2-core CPU of its kind seen (README, "The generic adapter"): bfloat16
+# 17.2 min on a Xeon with AMX, 24.2 on an EPYC with AVX512-BF16; float32 1,200 took ~40 min on an
+# AVX2-only EPYC, 850 28.4 (90.5% held out) there.
+RECIPE_STEPS = {"bfloat16": 1200, "float32": 850}
+# From a generic adapter (--init) a per-home run needs half of 1,200 (97.3% on Maple Cottage).
+INIT_STEPS = 600
+
+
+def recipe_steps(config: TrainConfig) -> int:
+    """The steps ``config`` runs: its own, else the recipe's for its base dtype ("auto" resolved
+    by this CPU) and whether it starts from an adapter."""
+    from finetune.lean_lora import resolve_base_dtype
+
+    if config.steps is not None:
+        return config.steps
+    return INIT_STEPS if config.init else RECIPE_STEPS[resolve_base_dtype(config.base_dtype)]
 
 
 @dataclass
@@ -452,6 +471,7 @@ def train(
     lean_forward = supports(model)
     # Recorded as run: transformers' forward (LoRA dropout, some layers without LoRA) is float32.
     config = replace(config, base_dtype=resolve_base_dtype(config.base_dtype) if lean_forward else "float32")
+    config = replace(config, steps=recipe_steps(config))
     lean = LeanLora(model, getattr(torch, config.base_dtype)) if lean_forward else None
     losses, seconds = fit(model, samples, lambda batch: decision_loss(model, batch, pad_id, lean), config, out / "checkpoint", progress)
     valid_loss = validation_loss(model, valid, pad_id, lean)

@@ -25,7 +25,7 @@ from finetune.evaluate import Case, differences, evaluate, full_match, read_case
 from finetune.lean_lora import resolve_base_dtype
 from finetune.numbers import number_words
 from finetune.smoke import record, smoke_cases
-from finetune.train import TrainConfig, decision_loss, tokenize, train
+from finetune.train import INIT_STEPS, RECIPE_STEPS, TrainConfig, decision_loss, recipe_steps, tokenize, train
 from tests.conftest import HOME_YAML
 
 
@@ -361,6 +361,16 @@ def test_a_run_without_the_lean_forward_records_float32(home, tiny_model_dir, tm
     config = TrainConfig(steps=1, batch_size=4, lora_r=2, lora_alpha=4, lora_dropout=0.05, base_dtype="bfloat16")
     meta = train(tmp_path / "dropout", rows, [], config, base=str(tiny_model_dir), home=home, progress=False)
     assert meta["config"]["base_dtype"] == "float32"
+
+
+def test_the_step_count_is_the_recipe_s_for_the_run_s_precision_unless_given():
+    """Unset, --steps is the most a generic run fits in 30 minutes in its base weights' type
+    (float32 steps cost ~1.5x), or the per-home recipe's from --init; given, it is kept."""
+    assert recipe_steps(TrainConfig(base_dtype="bfloat16")) == RECIPE_STEPS["bfloat16"] == 1200
+    assert recipe_steps(TrainConfig(base_dtype="float32")) == RECIPE_STEPS["float32"] == 850
+    assert recipe_steps(TrainConfig()) == RECIPE_STEPS[resolve_base_dtype("auto")]  # auto: by this CPU
+    assert recipe_steps(TrainConfig(base_dtype="float32", init="config/adapters/generic")) == INIT_STEPS == 600
+    assert recipe_steps(TrainConfig(steps=7, base_dtype="float32", init="config/adapters/generic")) == 7
 
 
 def test_training_resumes_from_its_checkpoint(home, tiny_model_dir, tmp_path, examples):
