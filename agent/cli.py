@@ -260,7 +260,7 @@ def _finetune(args: argparse.Namespace) -> int:
     from agent.errors import HearthError
     from agent.model import full_base
     from finetune.dataset import DatasetBuilder, generic_pairs, training_split
-    from finetune.train import TrainConfig, recipe_steps, train
+    from finetune.train import TrainConfig, train, with_recipe
 
     config = TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if getattr(args, f.name, None) is not None})
     if args.generic:
@@ -270,7 +270,7 @@ def _finetune(args: argparse.Namespace) -> int:
     train_pairs, valid_pairs = training_split(pairs)
     kind = "generic (random homes)" if args.generic else registry.name
     print(f"hearth finetune: {kind}: {len(train_pairs)} training examples, {len(valid_pairs)} for validation loss; "
-          f"{recipe_steps(config)} steps of {config.batch_size}")
+          f"{with_recipe(config).steps} steps of {config.batch_size}")
     try:
         meta = train(args.out, train_pairs, valid_pairs, config, base=full_base(registry.model.base), home=None if args.generic else registry)
     except HearthError as exc:
@@ -476,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_dataset)
 
     from finetune.lean_lora import BASE_DTYPES
-    from finetune.train import INIT_STEPS, RECIPE_STEPS, TrainConfig
+    from finetune.train import INIT_RECIPE, RECIPES, TrainConfig
 
     defaults = TrainConfig()
     p = sub.add_parser(
@@ -488,11 +488,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
     p.add_argument("--out", required=True, metavar="DIR", help="adapter folder to write")
-    steps = (f"{RECIPE_STEPS['bfloat16']} with the base weights in bfloat16, {RECIPE_STEPS['float32']} in float32 (each fits a "
-             f"generic run in 30 minutes on 2 cores, see the README), {INIT_STEPS} with --init")
-    _hyper_options(p, defaults, ("steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads", "checkpoint_every"), (),
-                   said={"steps": steps})
-    p.add_argument("--lr", type=float, metavar="X", help=f"peak learning rate, default {defaults.lr}")
+    bf16, fp32 = RECIPES["bfloat16"], RECIPES["float32"]
+    said = {
+        "steps": f"{bf16.steps} with the base weights in bfloat16, {fp32.steps} in float32 (each fits a generic run in 30 minutes "
+                 f"on 2 cores, see the README), {INIT_RECIPE.steps} with --init",
+        "lr": f"{bf16.lr} with the base weights in bfloat16, {fp32.lr} in float32, {INIT_RECIPE.lr} with --init",
+    }
+    _hyper_options(p, defaults, ("steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads", "checkpoint_every"), ("lr",),
+                   said=said)
     p.add_argument("--generic", action="store_true", help="train on many random homes (an adapter for any home), not on this one")
     p.add_argument("--prompt-version", dest="prompt_version", type=int, choices=PROMPT_VERSIONS,
                    help="1: the prompt names the home's areas; 2: also every device name and alias; 3: also the areas' aliases. "

@@ -35,9 +35,9 @@ from agent.serialize import decision_tokens
 class TrainConfig:
     """Every hyper-parameter, with its default; each is a command-line option."""
 
-    steps: int | None = None  # None: the recipe's count for this run, ``recipe_steps``
+    steps: int | None = None  # None: the recipe's for this run (``RECIPES``)
     batch_size: int = 8
-    lr: float = 8e-4  # 3e-4 reached 55% full match in 400 steps on held-out phrasings, 8e-4 79%
+    lr: float | None = None  # peak learning rate; None: the recipe's for this run (``RECIPES``)
     warmup: int = 30
     lora_r: int = 8  # r=8 on every linear layer of SmolLM2-135M: a 9.8 MB adapter
     lora_alpha: int = 16
@@ -53,23 +53,33 @@ class TrainConfig:
     base_dtype: str = "auto"  # the frozen base weights' type in the lean forward: float32, bfloat16, or auto (bfloat16 where the CPU multiplies it natively)
 
 
-# Steps of a fresh LoRA by the frozen base weights' type, each the most that fits the 30-minute
-# budget on the slowest 2-core CPU of its kind seen (README, "The generic adapter"): bfloat16
-# 17.2 min on a Xeon with AMX, 24.2 on an EPYC with AVX512-BF16; float32 1,200 took ~40 min on an
-# AVX2-only EPYC, 850 28.4 (90.5% held out) there.
-RECIPE_STEPS = {"bfloat16": 1200, "float32": 850}
+@dataclass(frozen=True)
+class Recipe:
+    """A run's measured step count and peak learning rate."""
+
+    steps: int
+    lr: float
+
+
+# A fresh LoRA's recipe by the frozen base weights' type: the most steps a generic run fits in
+# the 30-minute budget on the slowest 2-core CPU of that kind seen (README, "The generic
+# adapter"). bfloat16: 17.2 min on a Xeon with AMX, 24.2 on an EPYC with AVX512-BF16 (lr 3e-4
+# reached 55% full match held out in 400 steps, 8e-4 79%). float32: 1,200 steps took ~40 min on an
+# AVX2-only EPYC, 850 28.4; at 850 a peak of 1.2e-3 gave 91.3, 92.2 and 93.3% on seeds 2, 3 and 4,
+# 8e-4 90.5 and 89.2% on seeds 2 and 3.
+RECIPES = {"bfloat16": Recipe(1200, 8e-4), "float32": Recipe(850, 1.2e-3)}
 # From a generic adapter (--init) a per-home run needs half of 1,200 (97.3% on Maple Cottage).
-INIT_STEPS = 600
+INIT_RECIPE = Recipe(600, 8e-4)
 
 
-def recipe_steps(config: TrainConfig) -> int:
-    """The steps ``config`` runs: its own, else the recipe's for its base dtype ("auto" resolved
-    by this CPU) and whether it starts from an adapter."""
+def with_recipe(config: TrainConfig) -> TrainConfig:
+    """``config`` with the steps and learning rate it leaves unset taken from its recipe: by its
+    base dtype ("auto" resolved by this CPU), or ``INIT_RECIPE`` when it starts from an adapter."""
     from finetune.lean_lora import resolve_base_dtype
 
-    if config.steps is not None:
-        return config.steps
-    return INIT_STEPS if config.init else RECIPE_STEPS[resolve_base_dtype(config.base_dtype)]
+    recipe = INIT_RECIPE if config.init else RECIPES[resolve_base_dtype(config.base_dtype)]
+    return replace(config, steps=recipe.steps if config.steps is None else config.steps,
+                   lr=recipe.lr if config.lr is None else config.lr)
 
 
 @dataclass
@@ -267,7 +277,7 @@ def write_report(out: Path, meta: dict[str, Any], losses: list[tuple[int, float]
         f"- base model: `{meta['base_model']}`; prompt v{meta['prompt_version']}, decision schema v{meta['schema_version']}",
         f"- registry fingerprint: `{meta['registry_fingerprint']}`; data seed {meta['data_seed']}, "
         f"{meta['train_examples']} training examples",
-        f"- {meta['config']['steps']} steps of {meta['config']['batch_size']}, LoRA r={meta['config']['lora_r']} "
+        f"- {meta['config']['steps']} steps of {meta['config']['batch_size']} at a peak learning rate of {meta['config']['lr']:g}, LoRA r={meta['config']['lora_r']} "
         f"on {', '.join(meta['config']['target_modules'])}"
         + (f", frozen base weights in {meta['config']['base_dtype']}" if meta["config"].get("base_dtype") else ""),
         *([f"- started from `{meta['config']['init']}` (`--init`; made for: {meta['init']['home']}; weights SHA-256 `{meta['init']['safetensors_sha256'][:16]}`)"] if meta.get("init") else []),
@@ -471,7 +481,7 @@ def train(
     lean_forward = supports(model)
     # Recorded as run: transformers' forward (LoRA dropout, some layers without LoRA) is float32.
     config = replace(config, base_dtype=resolve_base_dtype(config.base_dtype) if lean_forward else "float32")
-    config = replace(config, steps=recipe_steps(config))
+    config = with_recipe(config)
     lean = LeanLora(model, getattr(torch, config.base_dtype)) if lean_forward else None
     losses, seconds = fit(model, samples, lambda batch: decision_loss(model, batch, pad_id, lean), config, out / "checkpoint", progress)
     valid_loss = validation_loss(model, valid, pad_id, lean)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from collections import Counter
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import jsonschema
@@ -25,7 +26,7 @@ from finetune.evaluate import Case, differences, evaluate, full_match, read_case
 from finetune.lean_lora import resolve_base_dtype
 from finetune.numbers import number_words
 from finetune.smoke import record, smoke_cases
-from finetune.train import INIT_STEPS, RECIPE_STEPS, TrainConfig, decision_loss, recipe_steps, tokenize, train
+from finetune.train import INIT_RECIPE, RECIPES, TrainConfig, decision_loss, tokenize, train, with_recipe
 from tests.conftest import HOME_YAML
 
 
@@ -356,21 +357,28 @@ def test_a_generic_adapter_is_trained_and_served_with_the_device_names(home, tin
 
 
 def test_a_run_without_the_lean_forward_records_float32(home, tiny_model_dir, tmp_path, examples):
-    """LoRA dropout keeps transformers' forward, float32 throughout, whatever --base-dtype asked."""
+    """LoRA dropout keeps transformers' forward, float32 throughout, whatever --base-dtype asked;
+    the learning rate left unset is float32's recipe's, as run, in the metadata and the report."""
     rows = [(home, e.to_json()) for e in examples[:8]]
     config = TrainConfig(steps=1, batch_size=4, lora_r=2, lora_alpha=4, lora_dropout=0.05, base_dtype="bfloat16")
     meta = train(tmp_path / "dropout", rows, [], config, base=str(tiny_model_dir), home=home, progress=False)
     assert meta["config"]["base_dtype"] == "float32"
+    assert meta["config"]["lr"] == RECIPES["float32"].lr != RECIPES["bfloat16"].lr and meta["config"]["steps"] == 1
+    assert "1 steps of 4 at a peak learning rate of 0.0012," in (tmp_path / "dropout" / "report.md").read_text()
 
 
-def test_the_step_count_is_the_recipe_s_for_the_run_s_precision_unless_given():
-    """Unset, --steps is the most a generic run fits in 30 minutes in its base weights' type
-    (float32 steps cost ~1.5x), or the per-home recipe's from --init; given, it is kept."""
-    assert recipe_steps(TrainConfig(base_dtype="bfloat16")) == RECIPE_STEPS["bfloat16"] == 1200
-    assert recipe_steps(TrainConfig(base_dtype="float32")) == RECIPE_STEPS["float32"] == 850
-    assert recipe_steps(TrainConfig()) == RECIPE_STEPS[resolve_base_dtype("auto")]  # auto: by this CPU
-    assert recipe_steps(TrainConfig(base_dtype="float32", init="config/adapters/generic")) == INIT_STEPS == 600
-    assert recipe_steps(TrainConfig(steps=7, base_dtype="float32", init="config/adapters/generic")) == 7
+def test_steps_and_learning_rate_are_the_recipe_s_for_the_run_s_precision_unless_given():
+    """Unset, --steps and --lr are those of the most steps a generic run fits in 30 minutes in
+    its base weights' type (float32 steps cost ~1.5x), or the per-home recipe's from --init;
+    given, they are kept (0 too)."""
+    bf16, fp32 = with_recipe(TrainConfig(base_dtype="bfloat16")), with_recipe(TrainConfig(base_dtype="float32"))
+    assert (bf16.steps, bf16.lr) == (RECIPES["bfloat16"].steps, RECIPES["bfloat16"].lr) == (1200, 8e-4)
+    assert (fp32.steps, fp32.lr) == (RECIPES["float32"].steps, RECIPES["float32"].lr) == (850, 1.2e-3)
+    assert with_recipe(TrainConfig()) == replace(TrainConfig(), **asdict(RECIPES[resolve_base_dtype("auto")]))  # auto: by this CPU
+    warm = with_recipe(TrainConfig(base_dtype="float32", init="config/adapters/generic"))
+    assert (warm.steps, warm.lr) == (INIT_RECIPE.steps, INIT_RECIPE.lr) == (600, 8e-4)
+    given = with_recipe(TrainConfig(steps=7, lr=0.0, base_dtype="float32"))
+    assert (given.steps, given.lr, given.base_dtype) == (7, 0.0, "float32")
 
 
 def test_training_resumes_from_its_checkpoint(home, tiny_model_dir, tmp_path, examples):
