@@ -260,7 +260,7 @@ def _finetune(args: argparse.Namespace) -> int:
     from agent.errors import HearthError
     from agent.model import full_base
     from finetune.dataset import DatasetBuilder, generic_pairs, training_split
-    from finetune.train import TrainConfig, train, with_recipe
+    from finetune.train import TrainConfig, train
 
     config = TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if getattr(args, f.name, None) is not None})
     if args.generic:
@@ -269,15 +269,16 @@ def _finetune(args: argparse.Namespace) -> int:
         pairs = [(registry, e) for e in DatasetBuilder(registry, config.seed).build(config.examples)]
     train_pairs, valid_pairs = training_split(pairs)
     kind = "generic (random homes)" if args.generic else registry.name
-    print(f"hearth finetune: {kind}: {len(train_pairs)} training examples, {len(valid_pairs)} for validation loss; "
-          f"{with_recipe(config).steps} steps of {config.batch_size}")
+    # The steps and learning rate follow the precision train() settles on: said once it has run.
+    print(f"hearth finetune: {kind}: {len(train_pairs)} training examples, {len(valid_pairs)} for validation loss")
     try:
         meta = train(args.out, train_pairs, valid_pairs, config, base=full_base(registry.model.base), home=None if args.generic else registry)
     except HearthError as exc:
         print(f"hearth finetune: {exc}", file=sys.stderr)
         return 1
-    m = meta["metrics"]
-    print(f"{args.out}: adapter written; loss {m['loss_start']:.3f} -> {m['loss_end']:.3f}, validation {m['valid_loss']:.3f}, "
+    m, ran = meta["metrics"], meta["config"]
+    print(f"{args.out}: adapter written ({ran['steps']} steps of {ran['batch_size']} at a peak learning rate of {ran['lr']:g}, "
+          f"base weights in {ran['base_dtype']}); loss {m['loss_start']:.3f} -> {m['loss_end']:.3f}, validation {m['valid_loss']:.3f}, "
           f"{m['train_seconds'] / 60:.1f} min; report in {args.out}/report.md")
     # A held-out score can rise while "turn on the kitchen light" breaks: check the core commands.
     from finetune.smoke import check_adapter, record, wrong_lines

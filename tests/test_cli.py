@@ -103,6 +103,19 @@ def test_parse_jsonl_reads_stdin_and_reports_bad_lines(tiny_config):
     assert "at most" in lines[1]["error"]
 
 
+def test_finetune_says_the_steps_and_learning_rate_it_ran(tiny_config, tmp_path):
+    """The learning rate left unset is the recipe's for the precision the run settled on, and the
+    command says what ran, as the metadata records it."""
+    from finetune.train import RECIPES
+
+    out = subprocess.run([HEARTH, "finetune", "--config", str(tiny_config), "--out", str(tmp_path / "a"), "--steps", "2", "--examples", "40",
+                          "--base-dtype", "float32"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    meta = json.loads((tmp_path / "a" / "hearth_adapter.json").read_text())
+    assert (meta["config"]["steps"], meta["config"]["lr"], meta["config"]["base_dtype"]) == (2, RECIPES["float32"].lr, "float32")
+    assert f"adapter written (2 steps of 8 at a peak learning rate of {RECIPES['float32'].lr:g}, base weights in float32)" in out.stdout
+
+
 def test_parse_with_a_missing_adapter_is_a_clear_error(tiny_config, tmp_path):
     out = hearth("parse", "--config", str(tiny_config), "--adapter", str(tmp_path / "nope"), "hi")
     assert out.returncode == 1

@@ -369,7 +369,7 @@ def test_a_run_without_the_lean_forward_records_float32(home, tiny_model_dir, tm
 
 def test_steps_and_learning_rate_are_the_recipe_s_for_the_run_s_precision_unless_given():
     """Unset, --steps and --lr are those of the most steps a generic run fits in 30 minutes in
-    its base weights' type (float32 steps cost ~1.5x), or the per-home recipe's from --init;
+    its base weights' type (a float32 step costs ~1.4x), or the per-home recipe's from --init;
     given, they are kept (0 too)."""
     bf16, fp32 = with_recipe(TrainConfig(base_dtype="bfloat16")), with_recipe(TrainConfig(base_dtype="float32"))
     assert (bf16.steps, bf16.lr) == (RECIPES["bfloat16"].steps, RECIPES["bfloat16"].lr) == (1200, 8e-4)
