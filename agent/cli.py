@@ -492,8 +492,8 @@ def build_parser() -> argparse.ArgumentParser:
     bf16, fp32 = RECIPES["bfloat16"], RECIPES["float32"]
     said = {
         "steps": f"{bf16.steps} with the base weights in bfloat16, {fp32.steps} in float32 (each fits a generic run in 30 minutes "
-                 f"on 2 cores, see the README), {INIT_RECIPE.steps} with --init",
-        "lr": f"{bf16.lr} with the base weights in bfloat16, {fp32.lr} in float32, {INIT_RECIPE.lr} with --init",
+                 f"on 2 cores, see the README), {INIT_RECIPE.steps} with --init; a resumed run's own",
+        "lr": f"{bf16.lr} with the base weights in bfloat16, {fp32.lr} in float32, {INIT_RECIPE.lr} with --init; a resumed run's own",
     }
     _hyper_options(p, defaults, ("steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads", "checkpoint_every"), ("lr",),
                    said=said)

@@ -72,14 +72,25 @@ RECIPES = {"bfloat16": Recipe(1200, 8e-4), "float32": Recipe(850, 1.2e-3)}
 INIT_RECIPE = Recipe(600, 8e-4)
 
 
-def with_recipe(config: TrainConfig) -> TrainConfig:
-    """``config`` with the steps and learning rate it leaves unset taken from its recipe: by its
-    base dtype ("auto" resolved by this CPU), or ``INIT_RECIPE`` when it starts from an adapter."""
+def with_recipe(config: TrainConfig, resumed: Recipe | None = None) -> TrainConfig:
+    """``config`` with the steps and learning rate it leaves unset taken from its recipe: the
+    checkpoint's it resumes (``resumed``: the same command on another CPU keeps its schedule),
+    else by its base dtype ("auto" resolved by this CPU), or ``INIT_RECIPE`` when it starts from
+    an adapter."""
     from finetune.lean_lora import resolve_base_dtype
 
-    recipe = INIT_RECIPE if config.init else RECIPES[resolve_base_dtype(config.base_dtype)]
+    recipe = resumed or (INIT_RECIPE if config.init else RECIPES[resolve_base_dtype(config.base_dtype)])
     return replace(config, steps=recipe.steps if config.steps is None else config.steps,
                    lr=recipe.lr if config.lr is None else config.lr)
+
+
+def checkpoint_recipe(ckpt: Path) -> Recipe | None:
+    """The steps and peak learning rate the run checkpointed in ``ckpt`` began with; None where
+    there is no checkpoint, or it predates their recording."""
+    if not (ckpt / "state.pt").is_file():
+        return None
+    state = torch.load(ckpt / "state.pt", weights_only=False)
+    return Recipe(state["steps"], state["lr"]) if "steps" in state and "lr" in state else None
 
 
 @dataclass
@@ -353,6 +364,8 @@ def fit(model, samples: list[Sample], step_loss, config, ckpt: Path, progress: b
                 "seconds": elapsed,
                 "torch_rng": torch.get_rng_state(),
                 "base_dtype": dtype,
+                "steps": config.steps,
+                "lr": config.lr,
             }
             torch.save(state, ckpt / "state.tmp")
             (ckpt / "state.tmp").replace(ckpt / "state.pt")
@@ -481,7 +494,7 @@ def train(
     lean_forward = supports(model)
     # Recorded as run: transformers' forward (LoRA dropout, some layers without LoRA) is float32.
     config = replace(config, base_dtype=resolve_base_dtype(config.base_dtype) if lean_forward else "float32")
-    config = with_recipe(config)
+    config = with_recipe(config, checkpoint_recipe(out / "checkpoint"))
     lean = LeanLora(model, getattr(torch, config.base_dtype)) if lean_forward else None
     losses, seconds = fit(model, samples, lambda batch: decision_loss(model, batch, pad_id, lean), config, out / "checkpoint", progress)
     valid_loss = validation_loss(model, valid, pad_id, lean)

@@ -384,10 +384,14 @@ def test_steps_and_learning_rate_are_the_recipe_s_for_the_run_s_precision_unless
 def test_training_resumes_from_its_checkpoint(home, tiny_model_dir, tmp_path, examples):
     rows = [(home, e.to_json()) for e in examples[:32]]
     out = tmp_path / "adapter"
-    config = TrainConfig(steps=4, batch_size=2, lora_r=2, lora_alpha=4, checkpoint_every=2, base_dtype="float32")
+    config = TrainConfig(steps=4, lr=2e-3, batch_size=2, lora_r=2, lora_alpha=4, checkpoint_every=2, base_dtype="float32")
     train(out, rows, [], config, base=str(tiny_model_dir), home=home, progress=False)
     state = torch.load(out / "checkpoint" / "state.pt", weights_only=False)
-    assert state["step"] == 4
+    assert (state["step"], state["steps"], state["lr"]) == (4, 4, 2e-3)
+    # Again without --steps and --lr (float32's recipe would be 850 at 1.2e-3): the checkpoint's schedule, already run.
+    again = train(out, rows, [], replace(config, steps=None, lr=None), base=str(tiny_model_dir), home=home, progress=False)
+    assert (again["config"]["steps"], again["config"]["lr"]) == (4, 2e-3)
+    assert len(torch.load(out / "checkpoint" / "state.pt", weights_only=False)["losses"]) == 4
     longer = TrainConfig(steps=6, batch_size=2, lora_r=2, lora_alpha=4, checkpoint_every=2, base_dtype="float32")
     meta = train(out, rows, [], longer, base=str(tiny_model_dir), home=home, progress=False)
     state = torch.load(out / "checkpoint" / "state.pt", weights_only=False)
