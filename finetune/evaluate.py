@@ -124,6 +124,9 @@ class Report:
     full_correct: int = 0
     negatives: int = 0
     negatives_correct: int = 0
+    wrong_actions: int = 0
+    """Misses that would still act or answer (other devices, other values, or a command where
+    none was meant); the other misses do nothing and say why. These are the ones that cost trust."""
     latencies_ms: list[float] = field(default_factory=list)
     model_calls: list[int] = field(default_factory=list)
     per_intent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
@@ -148,6 +151,7 @@ class Report:
             "full_match": self.full_correct / max(1, self.n),
             "negatives": self.negatives,
             "negatives_correct": self.negatives_correct / max(1, self.negatives),
+            "wrong_actions": self.wrong_actions,
             "latency_p50_ms": percentile(lat, 0.5) if lat else None,
             "latency_p95_ms": percentile(lat, 0.95) if lat else None,
             "per_intent": {k: {"n": v[0], "intent_accuracy": v[1] / v[0], "full_match": v[2] / v[0]} for k, v in sorted(self.per_intent.items())},
@@ -163,6 +167,8 @@ class Report:
         lines = [
             f"{j['examples']} commands: intent accuracy {j['intent_accuracy']:.1%}, full match {j['full_match']:.1%}, "
             f"negatives correctly empty {j['negatives_correct']:.1%} of {j['negatives']}",
+            f"misses {j['examples'] - self.full_correct}: {j['wrong_actions']} would act or answer wrongly, "
+            f"{j['examples'] - self.full_correct - j['wrong_actions']} would do nothing and say why",
             f"latency p50 {j['latency_p50_ms']:.0f} ms, p95 {j['latency_p95_ms']:.0f} ms",
             f"decisions fingerprint {j['decisions_sha256'][:16]} ({j['environment']})",
             "",
@@ -230,5 +236,9 @@ def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> R
         if not intent_ok:
             report.confusions[(exp_key, pred_key)] += 1
         if not full_ok:
-            report.errors.append({"text": case.text, "expected": case.expected, "predicted": predicted})
+            acted = any(p.targets for p in result.plan.intents)
+            report.wrong_actions += acted
+            reasons = [p.reason for p in result.plan.intents if p.reason] or [result.plan.reason]
+            report.errors.append({"text": case.text, "expected": case.expected, "predicted": predicted, "acted": acted,
+                                  "reply": None if acted else " ".join(r.message for r in reasons if r)})
     return report

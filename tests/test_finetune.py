@@ -524,6 +524,29 @@ def test_evaluate_counts(home, tiny_loaded):
     assert "threads" in j["environment"]
 
 
+@pytest.mark.real_model
+def test_evaluate_tells_wrong_actions_from_clear_replies(home_pipeline):
+    """A miss that still acts (or answers) costs trust; one that does nothing says why. The
+    expectations here are wrong on purpose: the shipped adapter gets both commands right."""
+    from finetune.smoke import wrong_lines
+
+    cases = [
+        Case("turn on the kitchen light", {"intents": [{"intent": "HassTurnOn", "name": "kitchen light"}]}),
+        Case("turn off the hall light", {"intents": [{"intent": "HassTurnOn", "name": "hallway light"}]}),  # it turns it off
+        Case("tell me a joke", {"intents": [{"intent": "HassTurnOn", "name": "kitchen light"}]}),  # it does nothing
+    ]
+    report = evaluate(home_pipeline, cases)
+    assert (report.full_correct, report.wrong_actions) == (1, 1)
+    acted, silent = report.errors
+    assert (acted["text"], acted["acted"], acted["reply"]) == ("turn off the hall light", True, None)
+    assert (silent["text"], silent["acted"], silent["reply"]) == ("tell me a joke", False, "That is not a command for this home.")
+    assert "misses 2: 1 would act or answer wrongly, 1 would do nothing and say why" in report.text()
+    assert report.to_json()["wrong_actions"] == 1
+    goes, replies = wrong_lines(report)
+    assert goes.startswith('"turn off the hall light" -> {"intent": "HassTurnOff"') and goes.endswith("(goes ahead)")
+    assert replies == '"tell me a joke" -> nothing (replies "That is not a command for this home.")'
+
+
 def test_read_cases_home_assistant_format(tmp_path):
     path = tmp_path / "cases.jsonl"
     path.write_text(
