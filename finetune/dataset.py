@@ -233,6 +233,16 @@ _CORE_TEMPLATES = [
     ("lights_on_area_name", "HassTurnOn", "turn the {area} lights on", {"domain": "light"}, ("light",)),
 ]
 CORE_WEIGHT = 6
+# The core commands `hearth eval --smoke` checks (``finetune/smoke.py``), with these values: for
+# each device, by its own name, those of these its kind takes, in this order; then each area's
+# lights on and off.
+SMOKE_NAME_TEMPLATES = (
+    "on_name", "off_name", "brightness_name_sign", "pause_name", "lock", "unlock", "is_locked", "open_cover",
+    "cover_close_name", "is_open_cover", "temp_name", "start_vacuum_name", "arm", "disarm", "contact_is_open_name",
+    "sensor_value",
+)
+SMOKE_AREA_TEMPLATES = ("on_area_lights", "off_area_lights")
+SMOKE_VALUES = {"brightness": 50, "temperature": 21}
 # The core commands a two-command sentence ends in half the time (`DatasetBuilder._combined`).
 _SECOND_VERBS = ("lock", "unlock", "open_cover", "cover_close_name", "arm", "disarm")
 _HVAC_WORDS = {"heat": "heating", "cool": "cooling", "dry": "dehumidifier", "fan_only": "fan", "auto": "auto mode", "heat_cool": "heat and cool"}
@@ -532,6 +542,30 @@ class _Expander:
         raise TypeError(f"unexpected hassil expression {type(exp).__name__}")
 
 
+def core_template(template_id: str) -> tuple:
+    """The core template (``_CORE_TEMPLATES``) with this id; ``KeyError`` if there is none."""
+    for t in _CORE_TEMPLATES:
+        if t[0] == template_id:
+            return t
+    raise KeyError(f"no core template {template_id!r}")
+
+
+def template_devices(template: tuple, reg: Registry) -> list[Entity]:
+    """The devices of ``reg`` an own or core template may name, in config order."""
+    _id, intent_name, text, fixed, *filters = template
+    spec = INTENTS[intent_name]
+    # A value the template sets needs a device that takes it.
+    needs = [slot for slot in ("brightness", "position", "color_temp") if f"{{{slot}}}" in text or slot in fixed]
+    domains = filters[0] if filters else None
+    classes = filters[1] if len(filters) > 1 else None
+    return [
+        e
+        for e in reg.entities
+        if spec.accepts(e) and (not domains or e.domain in domains) and (not classes or e.device_class in classes)
+        and all(getattr(e.capabilities, slot) for slot in needs)
+    ]
+
+
 class DatasetBuilder:
     """Generates examples for one home."""
 
@@ -815,19 +849,7 @@ class DatasetBuilder:
         return re.sub(r"@(\w+)@", r"{\1}", " ".join(expanded.split()))
 
     def _own_pool(self, template: tuple) -> list[Entity]:
-        """The devices an own template may name."""
-        _id, intent_name, text, fixed, *filters = template
-        spec = INTENTS[intent_name]
-        # A value the template sets needs a device that takes it.
-        needs = [slot for slot in ("brightness", "position", "color_temp") if f"{{{slot}}}" in text or slot in fixed]
-        domains = filters[0] if filters else None
-        classes = filters[1] if len(filters) > 1 else None
-        return [
-            e
-            for e in self.reg.entities
-            if spec.accepts(e) and (not domains or e.domain in domains) and (not classes or e.device_class in classes)
-            and all(getattr(e.capabilities, slot) for slot in needs)
-        ]
+        return template_devices(template, self.reg)
 
     def _negatives(self, count: int) -> list[Example]:
         out = []

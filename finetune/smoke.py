@@ -14,57 +14,27 @@ from pathlib import Path
 from typing import Any
 
 from agent.model import ADAPTER_METADATA
-from agent.registry import Entity, Registry
-from finetune.dataset import CONTACT_CLASSES
+from agent.registry import Registry
+from finetune.dataset import SMOKE_AREA_TEMPLATES, SMOKE_NAME_TEMPLATES, SMOKE_VALUES, core_template, template_devices
 from finetune.evaluate import Case, Report, evaluate
 
 
-def _entity_commands(e: Entity) -> list[tuple[str, dict[str, Any]]]:
-    """(text, intent) pairs for one device, by its own name."""
-    n = e.name
-    on_off = [(f"turn on the {n}", {"intent": "HassTurnOn"}), (f"turn off the {n}", {"intent": "HassTurnOff"})]
-    if e.domain == "light":
-        return on_off + ([(f"set the {n} to 50%", {"intent": "HassLightSet", "brightness": 50})] if e.capabilities.brightness else [])
-    if e.domain in ("switch", "fan"):
-        return on_off
-    if e.domain == "media_player":
-        return [(f"pause the {n}", {"intent": "HassMediaPause"})]
-    if e.domain == "lock":
-        return [
-            (f"lock the {n}", {"intent": "HassTurnOn"}),
-            (f"unlock the {n}", {"intent": "HassTurnOff"}),
-            (f"is the {n} locked", {"intent": "HassGetState", "state": "locked"}),
-        ]
-    if e.domain == "cover":
-        return [
-            (f"open the {n}", {"intent": "HassTurnOn"}),
-            (f"close the {n}", {"intent": "HassTurnOff"}),
-            (f"is the {n} open", {"intent": "HassGetState", "state": "open"}),
-        ]
-    if e.domain == "climate":
-        return [(f"set the {n} to 21 degrees", {"intent": "HassClimateSetTemperature", "temperature": 21})]
-    if e.domain == "vacuum":
-        return [(f"start the {n}", {"intent": "HassVacuumStart"})]
-    if e.domain == "alarm_control_panel":
-        return [(f"arm the {n}", {"intent": "HearthAlarmArm"}), (f"disarm the {n}", {"intent": "HearthAlarmDisarm"})]
-    if e.domain == "binary_sensor" and e.device_class in CONTACT_CLASSES:
-        return [(f"is the {n} open", {"intent": "HassGetState", "state": "open"})]
-    if e.domain == "sensor":
-        return [(f"what is the {n}", {"intent": "HassGetState"})]
-    return []
-
-
 def smoke_cases(reg: Registry) -> list[Case]:
-    """The core commands for ``reg``: every device by its name, every area's lights on and off,
-    and a question the home can't answer. Deterministic: the registry's order."""
+    """The core commands for ``reg``: every device by its name, every area's lights on and off
+    (the core templates ``SMOKE_NAME_TEMPLATES`` and ``SMOKE_AREA_TEMPLATES`` name, trained as
+    written), and a question the home can't answer. Deterministic: the registry's order."""
     cases = []
+    named = [(core_template(i), {e.id for e in template_devices(core_template(i), reg)}) for i in SMOKE_NAME_TEMPLATES]
     for e in reg.entities:
-        for text, intent in _entity_commands(e):
-            cases.append(Case(text, {"intents": [{**intent, "name": e.name}]}))
+        for (_id, intent, text, fixed, *_), devices in named:
+            if e.id in devices:
+                values = {k: v for k, v in SMOKE_VALUES.items() if f"{{{k}}}" in text}
+                cases.append(Case(text.format(name=e.name, **values), {"intents": [{"intent": intent, **fixed, **values, "name": e.name}]}))
+    lit = [(core_template(i), {e.area for e in template_devices(core_template(i), reg)}) for i in SMOKE_AREA_TEMPLATES]
     for area in reg.areas:
-        if any(e.area == area.id and e.domain == "light" for e in reg.entities):
-            for verb, intent in (("on", "HassTurnOn"), ("off", "HassTurnOff")):
-                cases.append(Case(f"turn {verb} the lights in the {area.name}", {"intents": [{"intent": intent, "area": area.name, "domain": "light"}]}))
+        for (_id, intent, text, fixed, *_), areas in lit:
+            if area.id in areas:
+                cases.append(Case(text.format(area=area.name), {"intents": [{"intent": intent, "area": area.name, **fixed}]}))
     cases.append(Case("what's the weather like tomorrow", {"intents": []}))
     return cases
 
