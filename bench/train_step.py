@@ -4,7 +4,7 @@ each speed-up switched off.
     python bench/train_step.py [--config config/home.yaml] [--generic] [--threads 2] [--steps 12] [--passes 3]
 
 One process, the real base model with a fresh LoRA (the recipe's r, every linear layer), the
-home's generated training data (``--generic``: the generic recipe's random homes, its seed and
+home's generated training data (``--generic``: the generic recipe's random homes, the shipped generic adapter's data seed and
 prompt) in the recipe's length-bucketed batches of 8. Each
 configuration runs the same batches for ``--steps`` optimiser steps (after 2 warm-up steps),
 in ``--passes`` interleaved passes, so a shared host's drift falls on all alike; the median
@@ -15,6 +15,7 @@ pass is reported. Ratios are against the first configuration run (the plain loop
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -22,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GENERIC_SEED = 2  # the shipped generic adapter's --seed (README, "The generic adapter")
+GENERIC_ADAPTER = ROOT / "config" / "adapters" / "generic"  # its data seed and prompt are the generic recipe's
 sys.path.insert(0, str(ROOT))
 
 CONFIGS = {
@@ -50,8 +51,8 @@ def main() -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from agent.config import load_registry
-    from agent.model import full_base, resolve_base
-    from agent.prompt import GENERIC_PROMPT, PER_HOME_PROMPT
+    from agent.model import ADAPTER_METADATA, full_base, resolve_base
+    from agent.prompt import PER_HOME_PROMPT
     from finetune.dataset import DatasetBuilder, generic_pairs, training_split
     from finetune.lean_lora import LeanLora, resolve_base_dtype
     from finetune.train import TrainConfig, batches, decision_loss, tokenize
@@ -61,7 +62,8 @@ def main() -> None:
     reg = load_registry(args.config)
     recipe = TrainConfig()
     if args.generic:
-        seed, prompt = GENERIC_SEED, GENERIC_PROMPT
+        shipped = json.loads((GENERIC_ADAPTER / ADAPTER_METADATA).read_text(encoding="utf-8"))
+        seed, prompt = shipped["data_seed"], shipped["prompt_version"]
         train_pairs, _ = training_split(generic_pairs(3000, seed))
     else:
         seed, prompt = recipe.seed, PER_HOME_PROMPT
