@@ -64,7 +64,8 @@ class Recipe:
 # A fresh LoRA's recipe by the frozen base weights' type: the most steps a generic run fits in
 # the 30-minute budget on the slowest 2-core CPU of that kind seen (README, "The generic
 # adapter"). bfloat16: 17.2 min on a Xeon with AMX, 24.2 on an EPYC with AVX512-BF16 (lr 3e-4
-# reached 55% full match held out in 400 steps, 8e-4 79%). float32: 1,200 steps took ~40 min on an
+# reached 55% full match held out in 400 steps, 8e-4 79%; 1.2e-3 over 1,200 steps 91.5% on seed 2, where
+# 8e-4 gave 92.2%). float32: 1,200 steps took ~40 min on an
 # AVX2-only EPYC, 850 28.4; at 850 a peak of 1.2e-3 gave 91.3, 92.2 and 93.3% on seeds 2, 3 and 4,
 # 8e-4 90.5 and 89.2% on seeds 2 and 3.
 RECIPES = {"bfloat16": Recipe(1200, 8e-4), "float32": Recipe(850, 1.2e-3)}
