@@ -85,13 +85,26 @@ def with_recipe(config: TrainConfig, resumed: Recipe | None = None) -> TrainConf
                    lr=recipe.lr if config.lr is None else config.lr)
 
 
+def read_checkpoint(ckpt: Path) -> dict[str, Any] | None:
+    """The training state saved in ``ckpt``; None where there is none. ``HearthError`` for one
+    that can't be read (truncated, or not a checkpoint)."""
+    path = ckpt / "state.pt"
+    if not path.is_file():
+        return None
+    try:
+        state = torch.load(path, weights_only=False)
+        if not isinstance(state, dict) or not {"lora", "optimizer", "step", "losses", "seconds", "torch_rng"} <= state.keys():
+            raise ValueError("it holds no training state")
+    except Exception as exc:  # torch.load raises whatever its unpickler meets
+        raise HearthError(f"Can't resume from {path} ({exc}); remove {ckpt} to start afresh.") from None
+    return state
+
+
 def checkpoint_recipe(ckpt: Path) -> Recipe | None:
     """The steps and peak learning rate the run checkpointed in ``ckpt`` began with; None where
     there is no checkpoint, or it predates their recording."""
-    if not (ckpt / "state.pt").is_file():
-        return None
-    state = torch.load(ckpt / "state.pt", weights_only=False)
-    return Recipe(state["steps"], state["lr"]) if "steps" in state and "lr" in state else None
+    state = read_checkpoint(ckpt)
+    return Recipe(state["steps"], state["lr"]) if state and "steps" in state and "lr" in state else None
 
 
 @dataclass
@@ -322,15 +335,19 @@ def fit(model, samples: list[Sample], step_loss, config, ckpt: Path, progress: b
 
     step, losses, seconds = 0, [], 0.0
     dtype = getattr(config, "base_dtype", None)  # distillation's config has none
-    if (ckpt / "state.pt").is_file():
-        state = torch.load(ckpt / "state.pt", weights_only=False)
+    state = read_checkpoint(ckpt)
+    if state is not None:
         # A run resumed in the other precision (``auto`` resolves by the CPU) would mix the two
         # and record only the second.
         if state.get("base_dtype", dtype) != dtype:
             raise HearthError(f"{ckpt} was trained with the base weights in {state['base_dtype']}, and this run would use {dtype}: "
                               f"resume it with --base-dtype {state['base_dtype']}, or remove the checkpoint to start afresh.")
-        set_peft_model_state_dict(model, state["lora"])
-        optimizer.load_state_dict(state["optimizer"])
+        try:
+            set_peft_model_state_dict(model, state["lora"])
+            optimizer.load_state_dict(state["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as exc:  # another LoRA shape or set of layers
+            raise HearthError(f"{ckpt} was trained with other LoRA settings ({str(exc).splitlines()[0]}): resume it with the "
+                              f"options it began with, or remove it to start afresh.") from None
         step, losses, seconds = state["step"], state["losses"], state["seconds"]
         torch.set_rng_state(state["torch_rng"])
     rng = random.Random(config.seed)

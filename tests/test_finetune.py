@@ -415,6 +415,16 @@ def test_training_resumes_from_its_checkpoint(home, tiny_model_dir, tmp_path, ex
     with pytest.raises(HearthError, match="--base-dtype float32"):
         train(out, rows, [], other, base=str(tiny_model_dir), home=home, progress=False)
     assert torch.load(out / "checkpoint" / "state.pt", weights_only=False)["step"] == 6
+    # Another LoRA shape, or a checkpoint that can't be read: a clear error, nothing changed.
+    saved = (out / "checkpoint" / "state.pt").read_bytes()
+    with pytest.raises(HearthError, match="other LoRA settings"):
+        train(out, rows, [], replace(longer, steps=8, lora_r=4), base=str(tiny_model_dir), home=home, progress=False)
+    assert (out / "checkpoint" / "state.pt").read_bytes() == saved
+    (out / "checkpoint" / "state.pt").write_bytes(saved[: len(saved) // 2])
+    adapter = (out / "adapter_model.safetensors").read_bytes()
+    with pytest.raises(HearthError, match=r"Can't resume from .*state\.pt .*remove .*checkpoint to start afresh"):
+        train(out, rows, [], longer, base=str(tiny_model_dir), home=home, progress=False)
+    assert (out / "adapter_model.safetensors").read_bytes() == adapter
 
 
 def test_training_starts_from_another_adapter(home, tiny_model_dir, tmp_path, examples):
