@@ -95,7 +95,7 @@ _INTENT_VALIDATORS = {
 }
 
 
-def _explain(decision: Any) -> str | None:
+def decision_problem(decision: Any) -> str | None:
     """Why ``decision`` is not a decision at all, naming the offending slot; None if it is.
 
     Checked against the meta-schema, not the home's: names, areas and per-device ranges are the
@@ -135,7 +135,7 @@ class Planner:
     ) -> Plan:
         """Plan ``decision`` (parsed JSON). ``context_area``: where the command was spoken;
         ``states``: last known state per entity id (``{"state": "on", "brightness": 40}``)."""
-        problem = _explain(decision)
+        problem = decision_problem(decision)
         if problem is not None:
             return Plan([], Unresolved("invalid_decision", f"That is not a valid decision: {problem}"))
         if not decision["intents"]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from agent.intents import TARGET_SLOTS
 from agent.pipeline import Pipeline
+from agent.planner import decision_problem
 from agent.registry import Registry
 from agent.resolver import resolve_targets
 
@@ -41,22 +42,31 @@ class Case:
 
 
 def read_cases(path: str | Path) -> list[Case]:
+    """The labelled commands of a JSONL file; ``ValueError`` naming the first line that is not
+    one (not JSON, no text, a label that is not a decision hearth could make), or for a file with none."""
     cases = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                raise ValueError('no "text"')
             if "decision" in row:
                 expected = row["decision"]
             elif row.get("intent") is None:
                 expected = {"intents": []}
             else:
                 expected = {"intents": [{"intent": row["intent"], **row.get("slots", {})}]}
+            problem = decision_problem(expected)
+            if problem is not None:
+                raise ValueError(f"its label is not a decision: {problem}; an intent of null expects no action")
             area = (row.get("context") or {}).get("area")
             cases.append(Case(row["text"], expected, area))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, TypeError, AttributeError) as exc:
             raise ValueError(f"{path}:{n}: not an evaluation line ({exc})") from None
+    if not cases:
+        raise ValueError(f"{path}: no evaluation lines")
     return cases
 
 

@@ -583,6 +583,21 @@ def test_read_cases_home_assistant_format(tmp_path):
     path.write_text("not json\n")
     with pytest.raises(ValueError, match="cases.jsonl:1"):
         read_cases(path)
+    # A label hearth could not decide fails on its line, not as a miss (or a crash) mid-run.
+    good = '{"text": "turn on the desk lamp", "intent": "HassTurnOn", "slots": {"name": "desk lamp"}}\n'
+    for bad, says in (
+        ('{"text": "x", "intent": "HassNope", "slots": {}}', "unknown intent 'HassNope'.*null expects no action"),
+        ('{"intent": "HassTurnOn", "slots": {}}', 'no "text"'),
+        ('{"text": "x", "intent": "HassLightSet", "slots": {"name": "desk lamp", "brightness": "high"}}', "brightness"),
+        ('{"text": "x", "decision": {"intents": [{"name": "desk lamp"}]}}', "intent"),
+        ('["text"]', 'no "text"'),
+    ):
+        path.write_text(good + bad + "\n")
+        with pytest.raises(ValueError, match=f"cases.jsonl:2: not an evaluation line .*{says}"):
+            read_cases(path)
+    path.write_text("\n\n")
+    with pytest.raises(ValueError, match="cases.jsonl: no evaluation lines"):
+        read_cases(path)
 
 
 def test_generic_data_spans_many_random_homes():
