@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -364,12 +365,45 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+# The hyper-parameters that may be 0 (the rest of the whole numbers are counts of at least 1), and
+# each real one's range: (lowest, highest, whether the lowest itself is allowed).
+_MAY_BE_ZERO = ("seed", "warmup", "valid_examples")
+_REAL_RANGES = {"lr": (0.0, math.inf, False), "temperature": (0.0, math.inf, False), "kd_weight": (0.0, 1.0, True)}
+
+
+def _whole(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+    return parse
+
+
+def _real(low: float, high: float, low_allowed: bool):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not (low <= value <= high) or (value == low and not low_allowed) or math.isinf(value):
+            raise argparse.ArgumentTypeError(f"must be {'from' if low_allowed else 'above'} {low:g}"
+                                             f"{f' to {high:g}' if high != math.inf else ''}, not {text}")
+        return value
+    return parse
+
+
 def _hyper_options(p: argparse.ArgumentParser, defaults: Any, ints: tuple[str, ...], floats: tuple[str, ...], said: dict[str, str] | None = None) -> None:
-    """One option per hyper-parameter of a training config dataclass, unset unless given;
-    ``said``: the default of those whose dataclass default is worked out at run time."""
-    for names, kind, metavar in ((ints, int, "N"), (floats, float, "X")):
+    """One option per hyper-parameter of a training config dataclass, unset unless given, refused
+    (before anything loads) out of its range; ``said``: the default of those whose dataclass
+    default is worked out at run time."""
+    for names, metavar in ((ints, "N"), (floats, "X")):
         for name in names:
             default = {"threads": "all cores", "mlp": "all of the base model's", **(said or {})}.get(name, getattr(defaults, name))
+            kind = _whole(0 if name in _MAY_BE_ZERO else 1) if metavar == "N" else _real(*_REAL_RANGES[name])
             p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, metavar=metavar, help=f"default {default}")
 
 

@@ -116,6 +116,23 @@ def test_finetune_says_the_steps_and_learning_rate_it_ran(tiny_config, tmp_path)
     assert f"adapter written (2 steps of 8 at a peak learning rate of {RECIPES['float32'].lr:g}, base weights in float32)" in out.stdout
 
 
+@pytest.mark.parametrize(("command", "option", "value", "says"), [
+    ("finetune", "--steps", "-5", "must be at least 1, not -5"),  # wrote an adapter of "-5 steps", untrained
+    ("finetune", "--batch-size", "0", "must be at least 1, not 0"),
+    ("finetune", "--checkpoint-every", "0", "must be at least 1, not 0"),
+    ("finetune", "--warmup", "-1", "must be at least 0, not -1"),
+    ("finetune", "--lr", "nan", "must be above 0, not nan"),
+    ("finetune", "--steps", "1.5", "'1.5' is not a whole number"),
+    ("distill", "--kd-weight", "1.5", "must be from 0 to 1, not 1.5"),
+    ("distill", "--temperature", "0", "must be above 0, not 0"),
+])
+def test_training_options_out_of_range_are_refused_before_anything_runs(tmp_path, command, option, value, says):
+    extra = ["--teacher", str(tmp_path / "teacher")] if command == "distill" else []
+    out = hearth(command, "--config", str(HOME_YAML), "--out", str(tmp_path / "out"), *extra, option, value)
+    assert out.returncode == 2 and f"argument {option}: {says}" in out.stderr, out.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_parse_with_a_missing_adapter_is_a_clear_error(tiny_config, tmp_path):
     out = hearth("parse", "--config", str(tiny_config), "--adapter", str(tmp_path / "nope"), "hi")
     assert out.returncode == 1
