@@ -247,7 +247,11 @@ def _dataset(args: argparse.Namespace) -> int:
         return 1
     from finetune.dataset import write_dataset
 
-    counts = write_dataset(registry, args.out, examples=args.examples, seed=args.seed)
+    try:
+        counts = write_dataset(registry, args.out, examples=args.examples, seed=args.seed)
+    except OSError as exc:
+        print(f"hearth dataset: Can't write to {args.out}: {exc.strerror or exc}.", file=sys.stderr)
+        return 1
     print(f"{args.out}: {counts['train']} training and {counts['valid']} validation examples (seed {args.seed})")
     return 0
 
@@ -367,7 +371,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 # The hyper-parameters that may be 0 (the rest of the whole numbers are counts of at least 1), and
 # each real one's range: (lowest, highest, whether the lowest itself is allowed).
-_MAY_BE_ZERO = ("seed", "warmup", "valid_examples")
+_MAY_BE_ZERO = ("seed", "warmup")
 _REAL_RANGES = {"lr": (0.0, math.inf, False), "temperature": (0.0, math.inf, False), "kd_weight": (0.0, 1.0, True)}
 
 
@@ -506,8 +510,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dataset", help="generate training and validation examples for a home")
     p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for train.jsonl and valid.jsonl")
-    p.add_argument("--examples", type=int, default=6000, metavar="N", help="examples in all (default 6000)")
-    p.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
+    p.add_argument("--examples", type=_whole(1), default=6000, metavar="N", help="examples in all (default 6000)")
+    p.add_argument("--seed", type=_whole(0), default=0, metavar="N", help="data seed (default 0)")
     p.set_defaults(run=_dataset)
 
     from finetune.lean_lora import BASE_DTYPES

@@ -40,6 +40,7 @@ from finetune.train import (
     decision_logits,
     decision_loss,
     fit,
+    output_folder,
     per_example,
     run_metadata,
     tokenize,
@@ -230,12 +231,12 @@ def distill(
     from peft.utils import get_peft_model_state_dict
     from safetensors.torch import save_file
 
-    out = Path(out_dir)
     teacher_dir = Path(teacher_dir)
     if config.threads:
         torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     loaded = load_model(base, teacher_dir, quantize="none")
+    out = output_folder(out_dir)  # after the teacher: a wrong --teacher leaves no empty folder
     teacher, tokenizer = loaded.model, loaded.tokenizer
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     # The student reads what its teacher was trained to read.

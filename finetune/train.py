@@ -100,6 +100,17 @@ def read_checkpoint(ckpt: Path) -> dict[str, Any] | None:
     return state
 
 
+def output_folder(out_dir: str | Path) -> Path:
+    """``out_dir``, made if need be: ``HearthError`` at once where it can't be (a file there, no
+    permission), not after the training."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HearthError(f"Can't write to {out}: {exc.strerror or exc}.") from None
+    return out
+
+
 def checkpoint_recipe(ckpt: Path) -> Recipe | None:
     """The steps and peak learning rate the run checkpointed in ``ckpt`` began with; None where
     there is no checkpoint, or it predates their recording."""
@@ -485,9 +496,9 @@ def train(
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    out = Path(out_dir)
-    # Checked before the base model loads: a wrong --init fails at once.
+    # Checked before the base model loads: a wrong --init or --out fails at once.
     start = _initial_adapter(config, base) if config.init else None
+    out = output_folder(out_dir)
     if config.threads:
         torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)

@@ -133,6 +133,18 @@ def test_training_options_out_of_range_are_refused_before_anything_runs(tmp_path
     assert not (tmp_path / "out").exists()
 
 
+def test_dataset_and_finetune_say_when_they_cannot_write_their_folder(tmp_path):
+    """A file where the folder should be: a clear error at once (finetune: before the model loads)."""
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file")
+    for command in (["dataset"], ["finetune", "--steps", "1"]):
+        out = hearth(*command, "--config", str(HOME_YAML), "--out", str(blocker))
+        assert out.returncode == 1 and f"hearth {command[0]}: Can't write to {blocker}: File exists." in out.stderr, out.stderr
+        assert "Traceback" not in out.stderr and blocker.read_text() == "a file"
+    out = hearth("dataset", "--config", str(HOME_YAML), "--examples", "0", "--out", str(tmp_path / "d"))
+    assert out.returncode == 2 and "argument --examples: must be at least 1, not 0" in out.stderr and not (tmp_path / "d").exists()
+
+
 def test_parse_with_a_missing_adapter_is_a_clear_error(tiny_config, tmp_path):
     out = hearth("parse", "--config", str(tiny_config), "--adapter", str(tmp_path / "nope"), "hi")
     assert out.returncode == 1
