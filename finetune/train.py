@@ -101,8 +101,8 @@ def read_checkpoint(ckpt: Path) -> dict[str, Any] | None:
 
 
 def output_folder(out_dir: str | Path) -> Path:
-    """``out_dir``, made if need be: ``HearthError`` at once where it can't be (a file there, no
-    permission), not after the training."""
+    """``out_dir``, made if need be: ``HearthError`` where it can't be (a file there, no
+    permission), before the training rather than after it."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -496,9 +496,9 @@ def train(
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    # Checked before the base model loads: a wrong --init or --out fails at once.
+    out = Path(out_dir)
+    # Checked before the base model loads: a wrong --init fails at once.
     start = _initial_adapter(config, base) if config.init else None
-    out = output_folder(out_dir)
     if config.threads:
         torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
@@ -523,6 +523,7 @@ def train(
     lean_forward = supports(model)
     # Recorded as run: transformers' forward (LoRA dropout, some layers without LoRA) is float32.
     config = replace(config, base_dtype=resolve_base_dtype(config.base_dtype) if lean_forward else "float32")
+    output_folder(out)  # once every check of the inputs passed (none writes), before the training
     config = with_recipe(config, checkpoint_recipe(out / "checkpoint"))
     lean = LeanLora(model, getattr(torch, config.base_dtype)) if lean_forward else None
     losses, seconds = fit(model, samples, lambda batch: decision_loss(model, batch, pad_id, lean), config, out / "checkpoint", progress)

@@ -134,7 +134,7 @@ def test_training_options_out_of_range_are_refused_before_anything_runs(tmp_path
 
 
 def test_dataset_and_finetune_say_when_they_cannot_write_their_folder(tmp_path):
-    """A file where the folder should be: a clear error at once (finetune: before the model loads)."""
+    """A file where the folder should be: a clear error (finetune: before the training), nothing written."""
     blocker = tmp_path / "taken"
     blocker.write_text("a file")
     for command in (["dataset"], ["finetune", "--steps", "1"]):

@@ -158,10 +158,14 @@ def test_simulator_speaks_tasmota_on_the_embedded_broker(home):
     settings = BrokerSettings(port=port)
     registry = dataclasses.replace(home, broker=dataclasses.replace(home.broker, port=port, client_id=f"sim-{uuid.uuid4().hex[:6]}"))
     simulator = SimulatorService(registry)
+    # Rarely (3 of ~70 runs in one session, none reproduced with this log) the simulator was not
+    # subscribed within 10 s: its client's log says why, should it happen again.
+    said: list[str] = []
+    simulator.client.on_log = lambda _c, _u, _level, line: said.append(f"{time.monotonic():.2f} {line}")
     simulator.start()
     probe = Probe(["stat/kitchen_ceiling/RESULT"], settings)
     try:
-        assert simulator.wait_connected(10)
+        assert simulator.wait_connected(10), "\n".join(said[:40])
         probe.publish("cmnd/kitchen_ceiling/POWER", "ON")
         seen = probe.wait(lambda s: any(json.loads(m.payload).get("POWER") == "ON" for m in s))
         assert seen and simulator.simulator.states["light.kitchen_ceiling"]["state"] == "on"
