@@ -133,6 +133,16 @@ def test_training_options_out_of_range_are_refused_before_anything_runs(tmp_path
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(("args", "says"), [
+    (["parse", "--config", str(HOME_YAML), "--threads", "-2", "turn on the kitchen light"], "argument --threads: must be at least 1, not -2"),
+    (["eval", "--config", str(HOME_YAML), "--smoke", "--limit", "-1"], "argument --limit: must be at least 1, not -1"),  # was all but the last
+    (["discover", "--broker", "127.0.0.1", "--out", "x.yaml", "--seconds", "0"], "argument --seconds: must be above 0, not 0"),
+])
+def test_run_options_out_of_range_are_refused(args, says):
+    out = hearth(*args)
+    assert out.returncode == 2 and says in out.stderr, out.stderr
+
+
 def test_dataset_and_finetune_say_when_they_cannot_write_their_folder(tmp_path):
     """A file where the folder should be: a clear error (finetune: before the training), nothing written."""
     blocker = tmp_path / "taken"
