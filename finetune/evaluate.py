@@ -21,7 +21,7 @@ from typing import Any
 
 from agent.intents import TARGET_SLOTS
 from agent.pipeline import Pipeline
-from agent.planner import decision_problem
+from agent.planner import Plan, decision_problem
 from agent.registry import Registry
 from agent.resolver import resolve_targets
 
@@ -135,8 +135,11 @@ class Report:
     negatives: int = 0
     negatives_correct: int = 0
     wrong_actions: int = 0
-    """Misses that would still act or answer (other devices, other values, or a command where
-    none was meant); the other misses do nothing and say why. These are the ones that cost trust."""
+    """Misses that would still send a device a command (another device, another value, or a
+    command where none was meant): the ones that cost trust most."""
+    wrong_answers: int = 0
+    """Misses that would answer a question, wrongly, and send nothing. The other misses do
+    nothing and say why."""
     latencies_ms: list[float] = field(default_factory=list)
     model_calls: list[int] = field(default_factory=list)
     per_intent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
@@ -162,6 +165,7 @@ class Report:
             "negatives": self.negatives,
             "negatives_correct": self.negatives_correct / max(1, self.negatives),
             "wrong_actions": self.wrong_actions,
+            "wrong_answers": self.wrong_answers,
             "latency_p50_ms": percentile(lat, 0.5) if lat else None,
             "latency_p95_ms": percentile(lat, 0.95) if lat else None,
             "per_intent": {k: {"n": v[0], "intent_accuracy": v[1] / v[0], "full_match": v[2] / v[0]} for k, v in sorted(self.per_intent.items())},
@@ -177,8 +181,8 @@ class Report:
         lines = [
             f"{j['examples']} commands: intent accuracy {j['intent_accuracy']:.1%}, full match {j['full_match']:.1%}, "
             f"negatives correctly empty {j['negatives_correct']:.1%} of {j['negatives']}",
-            f"misses {j['examples'] - self.full_correct}: {j['wrong_actions']} would act or answer wrongly, "
-            f"{j['examples'] - self.full_correct - j['wrong_actions']} would do nothing and say why",
+            f"misses {j['examples'] - self.full_correct}: {j['wrong_actions']} would act wrongly, {j['wrong_answers']} would answer wrongly, "
+            f"{j['examples'] - self.full_correct - j['wrong_actions'] - j['wrong_answers']} would do nothing and say why",
             f"latency p50 {j['latency_p50_ms']:.0f} ms, p95 {j['latency_p95_ms']:.0f} ms",
             f"decisions fingerprint {j['decisions_sha256'][:16]} ({j['environment']})",
             "",
@@ -218,6 +222,14 @@ def environment(quantized: bool = False) -> str:
             f"{torch.get_num_threads()} threads")
 
 
+def outcome_of(plan: Plan) -> str:
+    """What a plan comes to: "acts" (it commands a device), "answers" (a question, and no
+    command), or "replies" (nothing to do, and why)."""
+    if any(p.targets and not p.query for p in plan.intents):
+        return "acts"
+    return "answers" if any(p.targets for p in plan.intents) else "replies"
+
+
 def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> Report:
     from tqdm import tqdm
 
@@ -246,9 +258,10 @@ def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> R
         if not intent_ok:
             report.confusions[(exp_key, pred_key)] += 1
         if not full_ok:
-            acted = any(p.targets for p in result.plan.intents)
-            report.wrong_actions += acted
+            outcome = outcome_of(result.plan)
+            report.wrong_actions += outcome == "acts"
+            report.wrong_answers += outcome == "answers"
             reasons = [p.reason for p in result.plan.intents if p.reason] or [result.plan.reason]
-            report.errors.append({"text": case.text, "expected": case.expected, "predicted": predicted, "acted": acted,
-                                  "reply": None if acted else " ".join(r.message for r in reasons if r)})
+            report.errors.append({"text": case.text, "expected": case.expected, "predicted": predicted, "outcome": outcome,
+                                  "reply": " ".join(r.message for r in reasons if r) if outcome == "replies" else None})
     return report

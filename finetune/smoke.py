@@ -49,11 +49,11 @@ def check_adapter(reg: Registry, adapter: str | None, threads: int | None = None
 
 def wrong_lines(report: Report) -> list[str]:
     """One line per core command the model got wrong: what it said instead, and whether that
-    would act (or answer) or what hearth would reply."""
+    would act, answer, or what hearth would reply."""
     lines = []
     for e in report.errors:
         said = "; ".join(json.dumps(i, ensure_ascii=False) for i in e["predicted"]["intents"]) or "nothing"
-        outcome = "goes ahead" if e["acted"] else f'replies "{e["reply"]}"'
+        outcome = f'replies "{e["reply"]}"' if e["outcome"] == "replies" else e["outcome"]
         lines.append(f'"{e["text"]}" -> {said} ({outcome})')
     return lines
 

@@ -547,26 +547,30 @@ def test_evaluate_counts(home, tiny_loaded):
 
 
 @pytest.mark.real_model
-def test_evaluate_tells_wrong_actions_from_clear_replies(home_pipeline):
-    """A miss that still acts (or answers) costs trust; one that does nothing says why. The
-    expectations here are wrong on purpose: the shipped adapter gets both commands right."""
+def test_evaluate_tells_wrong_actions_from_wrong_answers_and_clear_replies(home_pipeline):
+    """A miss that still commands a device costs trust most, a wrong answer less; one that does
+    nothing says why. The expectations here are wrong on purpose: the shipped adapter gets
+    each command right."""
     from finetune.smoke import wrong_lines
 
     cases = [
         Case("turn on the kitchen light", {"intents": [{"intent": "HassTurnOn", "name": "kitchen light"}]}),
         Case("turn off the hall light", {"intents": [{"intent": "HassTurnOn", "name": "hallway light"}]}),  # it turns it off
+        Case("is the garage door open?", {"intents": [{"intent": "HassGetState", "name": "front door lock", "state": "locked"}]}),
         Case("tell me a joke", {"intents": [{"intent": "HassTurnOn", "name": "kitchen light"}]}),  # it does nothing
     ]
     report = evaluate(home_pipeline, cases)
-    assert (report.full_correct, report.wrong_actions) == (1, 1)
-    acted, silent = report.errors
-    assert (acted["text"], acted["acted"], acted["reply"]) == ("turn off the hall light", True, None)
-    assert (silent["text"], silent["acted"], silent["reply"]) == ("tell me a joke", False, "That is not a command for this home.")
-    assert "misses 2: 1 would act or answer wrongly, 1 would do nothing and say why" in report.text()
-    assert report.to_json()["wrong_actions"] == 1
-    goes, replies = wrong_lines(report)
-    assert goes.startswith('"turn off the hall light" -> {"intent": "HassTurnOff"') and goes.endswith("(goes ahead)")
-    assert replies == '"tell me a joke" -> nothing (replies "That is not a command for this home.")'
+    assert (report.full_correct, report.wrong_actions, report.wrong_answers) == (1, 1, 1)
+    acts, answers, replies = report.errors
+    assert (acts["text"], acts["outcome"], acts["reply"]) == ("turn off the hall light", "acts", None)
+    assert (answers["text"], answers["outcome"], answers["reply"]) == ("is the garage door open?", "answers", None)
+    assert (replies["text"], replies["outcome"], replies["reply"]) == ("tell me a joke", "replies", "That is not a command for this home.")
+    assert "misses 3: 1 would act wrongly, 1 would answer wrongly, 1 would do nothing and say why" in report.text()
+    assert (report.to_json()["wrong_actions"], report.to_json()["wrong_answers"]) == (1, 1)
+    acted, answered, replied = wrong_lines(report)
+    assert acted.startswith('"turn off the hall light" -> {"intent": "HassTurnOff"') and acted.endswith("(acts)")
+    assert answered.startswith('"is the garage door open?" -> {"intent": "HassGetState"') and answered.endswith("(answers)")
+    assert replied == '"tell me a joke" -> nothing (replies "That is not a command for this home.")'
 
 
 def test_read_cases_home_assistant_format(tmp_path):
