@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from agent.model import ADAPTER_METADATA
 from agent.registry import Registry
