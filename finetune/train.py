@@ -359,6 +359,9 @@ def fit(model, samples: list[Sample], step_loss, config, ckpt: Path, progress: b
         except (RuntimeError, ValueError, KeyError) as exc:  # another LoRA shape or set of layers
             raise HearthError(f"{ckpt} was trained with other LoRA settings ({str(exc).splitlines()[0]}): resume it with the "
                               f"options it began with, or remove it to start afresh.") from None
+        if state["step"] > config.steps:
+            raise HearthError(f"{ckpt} is at step {state['step']}, past the {config.steps} steps asked: resume it with --steps "
+                              f"{state['step']} or more, or remove it to start afresh.")
         step, losses, seconds = state["step"], state["losses"], state["seconds"]
         torch.set_rng_state(state["torch_rng"])
     rng = random.Random(config.seed)

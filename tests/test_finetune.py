@@ -415,8 +415,12 @@ def test_training_resumes_from_its_checkpoint(home, tiny_model_dir, tmp_path, ex
     with pytest.raises(HearthError, match="--base-dtype float32"):
         train(out, rows, [], other, base=str(tiny_model_dir), home=home, progress=False)
     assert torch.load(out / "checkpoint" / "state.pt", weights_only=False)["step"] == 6
-    # Another LoRA shape, or a checkpoint that can't be read: a clear error, nothing changed.
+    # Fewer steps than the checkpoint has run, another LoRA shape, or a checkpoint that can't be
+    # read: a clear error, nothing changed (fewer steps wrote step 6's weights as a 4-step run).
     saved = (out / "checkpoint" / "state.pt").read_bytes()
+    with pytest.raises(HearthError, match="at step 6, past the 4 steps asked: resume it with --steps 6 or more"):
+        train(out, rows, [], replace(longer, steps=4), base=str(tiny_model_dir), home=home, progress=False)
+    assert json.loads((out / "hearth_adapter.json").read_text())["config"]["steps"] == 6
     with pytest.raises(HearthError, match="other LoRA settings"):
         train(out, rows, [], replace(longer, steps=8, lora_r=4), base=str(tiny_model_dir), home=home, progress=False)
     assert (out / "checkpoint" / "state.pt").read_bytes() == saved
