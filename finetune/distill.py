@@ -42,6 +42,7 @@ from finetune.train import (
     fit,
     output_folder,
     per_example,
+    read_checkpoint,
     run_metadata,
     tokenize,
     validation_loss,
@@ -281,7 +282,8 @@ def distill(
     scales = smoothing_scales(student, tokenizer) if config.int8_aware else None
     with int8_aware(student, scales) if scales else nullcontext():
         losses, seconds = fit(
-            student, samples, lambda batch: distill_loss(student, teacher, batch, pad_id, config), config, out / "checkpoint", progress
+            student, samples, lambda batch: distill_loss(student, teacher, batch, pad_id, config), config, out / "checkpoint",
+            read_checkpoint(out / "checkpoint"), progress,
         )
         valid_loss_int8 = validation_loss(student, valid, pad_id) if scales else None
     valid_loss = validation_loss(student, valid, pad_id)

@@ -111,10 +111,9 @@ def output_folder(out_dir: str | Path) -> Path:
     return out
 
 
-def checkpoint_recipe(ckpt: Path) -> Recipe | None:
-    """The steps and peak learning rate the run checkpointed in ``ckpt`` began with; None where
-    there is no checkpoint, or it predates their recording."""
-    state = read_checkpoint(ckpt)
+def checkpoint_recipe(state: dict[str, Any] | None) -> Recipe | None:
+    """The steps and peak learning rate a checkpointed run (``read_checkpoint``) began with; None
+    where there is no checkpoint, or it predates their recording."""
     return Recipe(state["steps"], state["lr"]) if state and "steps" in state and "lr" in state else None
 
 
@@ -327,11 +326,13 @@ def write_report(out: Path, meta: dict[str, Any], losses: list[tuple[int, float]
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
 
 
-def fit(model, samples: list[Sample], step_loss, config, ckpt: Path, progress: bool = True) -> tuple[list[tuple[int, float]], float]:
+def fit(model, samples: list[Sample], step_loss, config, ckpt: Path, state: dict[str, Any] | None,
+        progress: bool = True) -> tuple[list[tuple[int, float]], float]:
     """The optimisation loop shared by fine-tuning and distillation: AdamW on the trainable
     parameters, linear warm-up then cosine decay to 10%, length-bucketed batches, a progress
-    bar with the loss and examples/s, a checkpoint every ``config.checkpoint_every`` steps that
-    a later call resumes. Returns the (step, loss) history and the seconds spent."""
+    bar with the loss and examples/s, a checkpoint in ``ckpt`` every ``config.checkpoint_every``
+    steps. ``state``: the checkpoint to resume (``read_checkpoint(ckpt)``, read by the caller, who
+    may need its recipe first), or None. Returns the (step, loss) history and the seconds spent."""
     from peft import set_peft_model_state_dict
     from peft.utils import get_peft_model_state_dict
     from tqdm import tqdm
@@ -346,7 +347,6 @@ def fit(model, samples: list[Sample], step_loss, config, ckpt: Path, progress: b
 
     step, losses, seconds = 0, [], 0.0
     dtype = getattr(config, "base_dtype", None)  # distillation's config has none
-    state = read_checkpoint(ckpt)
     if state is not None:
         # A run resumed in the other precision (``auto`` resolves by the CPU) would mix the two
         # and record only the second.
@@ -527,9 +527,10 @@ def train(
     # Recorded as run: transformers' forward (LoRA dropout, some layers without LoRA) is float32.
     config = replace(config, base_dtype=resolve_base_dtype(config.base_dtype) if lean_forward else "float32")
     output_folder(out)  # once every check of the inputs passed (none writes), before the training
-    config = with_recipe(config, checkpoint_recipe(out / "checkpoint"))
+    resumed = read_checkpoint(out / "checkpoint")
+    config = with_recipe(config, checkpoint_recipe(resumed))
     lean = LeanLora(model, getattr(torch, config.base_dtype)) if lean_forward else None
-    losses, seconds = fit(model, samples, lambda batch: decision_loss(model, batch, pad_id, lean), config, out / "checkpoint", progress)
+    losses, seconds = fit(model, samples, lambda batch: decision_loss(model, batch, pad_id, lean), config, out / "checkpoint", resumed, progress)
     valid_loss = validation_loss(model, valid, pad_id, lean)
     model.save_pretrained(out)
     # peft's blank model card names this machine's model cache; report.md is the card.
