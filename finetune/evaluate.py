@@ -163,7 +163,7 @@ class Report:
             "intent_accuracy": self.intent_correct / max(1, self.n),
             "full_match": self.full_correct / max(1, self.n),
             "negatives": self.negatives,
-            "negatives_correct": self.negatives_correct / max(1, self.negatives),
+            "negatives_correct": self.negatives_correct / self.negatives if self.negatives else None,  # None: no negatives to score
             "wrong_actions": self.wrong_actions,
             "wrong_answers": self.wrong_answers,
             "latency_p50_ms": percentile(lat, 0.5) if lat else None,
@@ -178,11 +178,12 @@ class Report:
 
     def text(self) -> str:
         j = self.to_json()
+        misses = j["examples"] - self.full_correct
         lines = [
-            f"{j['examples']} commands: intent accuracy {j['intent_accuracy']:.1%}, full match {j['full_match']:.1%}, "
-            f"negatives correctly empty {j['negatives_correct']:.1%} of {j['negatives']}",
-            f"misses {j['examples'] - self.full_correct}: {j['wrong_actions']} would act wrongly, {j['wrong_answers']} would answer wrongly, "
-            f"{j['examples'] - self.full_correct - j['wrong_actions'] - j['wrong_answers']} would do nothing and say why",
+            f"{j['examples']} commands: intent accuracy {j['intent_accuracy']:.1%}, full match {j['full_match']:.1%}"
+            + (f", negatives correctly empty {j['negatives_correct']:.1%} of {j['negatives']}" if j["negatives"] else ", no negatives"),
+            f"misses {misses}: {j['wrong_actions']} would act wrongly, {j['wrong_answers']} would answer wrongly, "
+            f"{misses - j['wrong_actions'] - j['wrong_answers']} would do nothing and say why" if misses else "misses 0",
             f"latency p50 {j['latency_p50_ms']:.0f} ms, p95 {j['latency_p95_ms']:.0f} ms",
             f"decisions fingerprint {j['decisions_sha256'][:16]} ({j['environment']})",
             "",

@@ -540,6 +540,10 @@ def test_evaluate_counts(home, tiny_loaded):
     again = evaluate(pipeline, cases)
     assert again.fingerprint == report.fingerprint and f"decisions fingerprint {report.fingerprint[:16]}" in report.text()
     assert evaluate(pipeline, cases[:2]).fingerprint != report.fingerprint
+    # No negatives to score: said so, not "0.0% of 0"; no misses: no split of them.
+    alone = evaluate(pipeline, cases[:1])
+    assert alone.to_json()["negatives_correct"] is None
+    assert alone.text().splitlines()[:2] == ["1 commands: intent accuracy 100.0%, full match 100.0%, no negatives", "misses 0"]
     # `hearth eval --compare`: an earlier run's decisions, by text; only the ones that changed.
     previous = {p["text"]: p["decision"] for p in j["predictions"]}
     assert differences(again, previous) == (3, [])
@@ -741,6 +745,19 @@ def test_shipped_adapters_get_the_quick_starts_commands_right(home, home_pipelin
     for pipeline in (home_pipeline, own):
         report = evaluate(pipeline, cases)
         assert report.full_correct == report.n, wrong_lines(report)
+
+
+@pytest.mark.real_model
+def test_shipped_generic_adapter_locks_after_another_command(home_pipeline):
+    """The README's "lock after another command" sentences (config/eval): a generic adapter that
+    got every core command right read "turn on the kitchen light and lock the front door" as
+    unlocking it, in 5 of 6 such sentences. The adapter config/home.yaml ships gets all eight."""
+    from finetune.smoke import wrong_lines
+
+    cases = read_cases(HOME_YAML.parent / "eval" / "lock-after-another.jsonl")
+    assert len(cases) == 8 and all(len(c.expected["intents"]) == 2 for c in cases)
+    report = evaluate(home_pipeline, cases)
+    assert report.full_correct == report.n, wrong_lines(report)
 
 
 def test_random_homes_use_every_alias():
