@@ -180,7 +180,7 @@ class Report:
         j = self.to_json()
         misses = j["examples"] - self.full_correct
         lines = [
-            f"{j['examples']} commands: intent accuracy {j['intent_accuracy']:.1%}, full match {j['full_match']:.1%}"
+            f"{j['examples']} command{'' if j['examples'] == 1 else 's'}: intent accuracy {j['intent_accuracy']:.1%}, full match {j['full_match']:.1%}"
             + (f", negatives correctly empty {j['negatives_correct']:.1%} of {j['negatives']}" if j["negatives"] else ", no negatives"),
             f"misses {misses}: {j['wrong_actions']} would act wrongly, {j['wrong_answers']} would answer wrongly, "
             f"{misses - j['wrong_actions'] - j['wrong_answers']} would do nothing and say why" if misses else "misses 0",

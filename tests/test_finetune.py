@@ -543,7 +543,7 @@ def test_evaluate_counts(home, tiny_loaded):
     # No negatives to score: said so, not "0.0% of 0"; no misses: no split of them.
     alone = evaluate(pipeline, cases[:1])
     assert alone.to_json()["negatives_correct"] is None
-    assert alone.text().splitlines()[:2] == ["1 commands: intent accuracy 100.0%, full match 100.0%, no negatives", "misses 0"]
+    assert alone.text().splitlines()[:2] == ["1 command: intent accuracy 100.0%, full match 100.0%, no negatives", "misses 0"]
     # `hearth eval --compare`: an earlier run's decisions, by text; only the ones that changed.
     previous = {p["text"]: p["decision"] for p in j["predictions"]}
     assert differences(again, previous) == (3, [])
