@@ -292,7 +292,7 @@ hardest to quantize. Dynamic int8 scales activations per forward call, so the fi
 shipped adapter) moved with the layers quantized: -3.2 with layer 0 float (it said nothing),
 +1.5 with layers 0-1 (but the decoder's own grouping of tokens still said nothing), +1.9 with
 layers 0-2, as fp32. The previous adapter, all int8, said nothing to "turn off the sprinklers"
-on one machine and not on another. 3 of 30 layers float: 5-10% slower at p50 (README, "Speed")."""
+on one machine and not on another. 3 of 30 layers float: 5-10% slower at p50 (docs/measurements.md, "Decoder speed")."""
 
 
 def quantize_int8(model: Any, tokenizer: Any) -> Any:

@@ -39,7 +39,7 @@ _FLOORS = [("ground floor", ["downstairs"], 0), ("first floor", ["upstairs"], 1)
 _DEVICES: dict[str, list[tuple[str, list[str], str | None, dict[str, Any]]]] = {
     "light": [
         # A light named after its room ("kitchen light") is the commonest name of all, and no
-        # random home had one (a generic adapter still reads it as the room's lights: README).
+        # random home had one (a generic adapter still reads it as the room's lights: docs/measurements.md).
         ("light", [], None, {"brightness": True}),
         ("ceiling light", ["main light", "big light", "overhead light"], None, {"brightness": True}),
         ("lamp", ["table lamp"], None, {"brightness": True, "color": True}),

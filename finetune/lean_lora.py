@@ -24,7 +24,7 @@ With ``base_dtype=torch.bfloat16`` (``hearth finetune --base-dtype``; by default
 multiply bfloat16 natively) the frozen base weights are kept, and multiplied, in bfloat16, while
 the LoRA terms, norms, attention, loss and the adapter itself stay float32: a step 1.5x faster
 on a 2-core AMD EPYC with AVX512-BF16 (``bench/train_step.py``), at the price of bfloat16's
-rounding in the base products (its effect on accuracy: README, "The generic adapter"). Serving is unchanged: it merges the float32 LoRA into its own weights.
+rounding in the base products (its effect on accuracy: docs/measurements.md, "The generic adapter"). Serving is unchanged: it merges the float32 LoRA into its own weights.
 
 The adapter's parameters are peft's own (read from its modules at every call, so the optimiser
 and checkpoint resume work on them as before) and ``save_pretrained`` writes the same standard

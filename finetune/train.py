@@ -62,7 +62,7 @@ class Recipe:
 
 
 # A fresh LoRA's recipe by the frozen base weights' type: the most steps a generic run fits in
-# the 30-minute budget on the slowest 2-core CPU of that kind seen (README, "The generic
+# the 30-minute budget on the slowest 2-core CPU of that kind seen (docs/measurements.md, "The generic
 # adapter"). bfloat16: 17.2 min on a Xeon with AMX, 24.2 on an EPYC with AVX512-BF16 (lr 3e-4
 # reached 55% full match held out in 400 steps, 8e-4 79%; 1.2e-3 over 1,200 steps 91.5% on seed 2, where
 # 8e-4 gave 92.2%). float32: 1,200 steps took ~40 min on an
