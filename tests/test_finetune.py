@@ -748,16 +748,19 @@ def test_shipped_adapters_get_the_quick_starts_commands_right(home, home_pipelin
 
 
 @pytest.mark.real_model
-def test_shipped_generic_adapter_locks_after_another_command(home_pipeline):
+def test_shipped_adapters_lock_after_another_command(home_pipeline, own):
     """The README's "lock after another command" sentences (config/eval): a generic adapter that
     got every core command right read "turn on the kitchen light and lock the front door" as
-    unlocking it, in 5 of 6 such sentences. The adapter config/home.yaml ships gets all eight."""
+    unlocking it, in 5 of 6 such sentences, and the home's own adapter before this one closed the
+    garage door for "turn off the kitchen light and open the garage door". Both shipped adapters
+    get all eight."""
     from finetune.smoke import wrong_lines
 
     cases = read_cases(HOME_YAML.parent / "eval" / "lock-after-another.jsonl")
     assert len(cases) == 8 and all(len(c.expected["intents"]) == 2 for c in cases)
-    report = evaluate(home_pipeline, cases)
-    assert report.full_correct == report.n, wrong_lines(report)
+    for pipeline in (home_pipeline, own):
+        report = evaluate(pipeline, cases)
+        assert report.full_correct == report.n, wrong_lines(report)
 
 
 def test_random_homes_use_every_alias():
