@@ -333,7 +333,7 @@ def _eval(args: argparse.Namespace) -> int:
     from agent.errors import HearthError
     from agent.pipeline import Pipeline
     from finetune.evaluate import differences, evaluate, read_cases, read_previous
-    from finetune.smoke import smoke_cases, wrong_lines
+    from finetune.smoke import miss_lines, smoke_cases, wrong_lines
 
     try:
         previous = read_previous(args.compare) if args.compare else None
@@ -347,6 +347,9 @@ def _eval(args: argparse.Namespace) -> int:
     if args.smoke:
         print(f"\ncore commands: {report.full_correct} of {report.n} right")
         print("\n".join(f"  wrong: {line}" for line in wrong_lines(report)))
+    elif report.errors:
+        print("\nmisses, those that would act first:")
+        print("\n".join(f"  {line}" for line in miss_lines(report)))
     if previous is not None:
         common, changed = differences(report, previous)
         print(f"\ncompared with {args.compare}: {len(changed)} of {common} decisions differ")
@@ -571,7 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="accuracy and latency of the model on labelled commands")
     p.add_argument("--config", required=True, metavar="FILE", help="home config (YAML)")
     cases = p.add_mutually_exclusive_group(required=True)
-    cases.add_argument("--data", metavar="FILE.jsonl", help='lines {"text", "intent", "slots", "context"?} or {"text", "decision"}')
+    cases.add_argument("--data", metavar="FILE.jsonl", help='lines {"text", "intent", "slots", "context"?} or {"text", "decision"} (lists the misses, those that would act first)')
     cases.add_argument("--smoke", action="store_true",
                        help="the home's core commands instead: every device by its name, every room's lights (lists the wrong ones)")
     p.add_argument("--adapter", metavar="DIR", help="LoRA adapter folder (default: model.adapter of the config)")

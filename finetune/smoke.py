@@ -46,15 +46,31 @@ def check_adapter(reg: Registry, adapter: str | None, threads: int | None = None
     return evaluate(pipeline, smoke_cases(reg), progress=progress)
 
 
+def _said(decision: dict) -> str:
+    return "; ".join(json.dumps(i, ensure_ascii=False) for i in decision["intents"]) or "nothing"
+
+
+def _wrong_line(error: dict, expected: bool = False) -> str:
+    outcome = f'replies "{error["reply"]}"' if error["outcome"] == "replies" else error["outcome"]
+    return f'"{error["text"]}" -> {_said(error["predicted"])} ({outcome})' + (f"; expected {_said(error['expected'])}" if expected else "")
+
+
 def wrong_lines(report: Report) -> list[str]:
     """One line per core command the model got wrong: what it said instead, and whether that
     would act, answer, or what hearth would reply."""
-    lines = []
-    for e in report.errors:
-        said = "; ".join(json.dumps(i, ensure_ascii=False) for i in e["predicted"]["intents"]) or "nothing"
-        outcome = f'replies "{e["reply"]}"' if e["outcome"] == "replies" else e["outcome"]
-        lines.append(f'"{e["text"]}" -> {said} ({outcome})')
-    return lines
+    return [_wrong_line(e) for e in report.errors]
+
+
+# Misses that would command a device cost trust most, so a scored file lists them first.
+_OUTCOME_ORDER = {"acts": 0, "answers": 1, "replies": 2}
+
+
+def miss_lines(report: Report, limit: int = 50) -> list[str]:
+    """At most ``limit`` misses of a scored file, with what was expected: those that would act
+    first, then wrong answers, then replies (each group in the file's order)."""
+    ordered = sorted(report.errors, key=lambda e: _OUTCOME_ORDER[e["outcome"]])
+    lines = [_wrong_line(e, expected=True) for e in ordered[:limit]]
+    return lines + ([f"... and {len(ordered) - limit} more"] if len(ordered) > limit else [])
 
 
 def record(adapter_dir: str | Path, report: Report) -> None:

@@ -232,5 +232,10 @@ def test_eval_quantize_overrides_the_config_and_says_which_weights_decided(tiny_
         assert f"({env})" in out.stdout
         seen[quantize] = env
     assert seen["none"] != seen["int8"]
+    errors = json.loads((tmp_path / "e.json").read_text())["errors"]  # the tiny random model's misses, listed
+    listed = out.stdout.split("misses, those that would act first:\n")
+    assert (len(listed) == 2) == bool(errors)
+    for e in errors:
+        assert f'  "{e["text"]}" -> ' in listed[1]
     bad = hearth("eval", "--config", str(tiny_config), "--data", str(cases), "--quantize", "int4")
     assert bad.returncode == 2 and "invalid choice" in bad.stderr

@@ -778,6 +778,25 @@ def test_shipped_adapters_set_a_rooms_brightness(home_pipeline, own):
     assert report.full_correct >= report.n - 1 and all(e["outcome"] != "acts" for e in report.errors), wrong_lines(report)
 
 
+def test_a_scored_files_misses_are_listed_those_that_would_act_first():
+    """`hearth eval --data` lists its misses: the ones that would command a device first (they
+    cost trust most), then wrong answers, then replies, each with what was expected; at most 50."""
+    from finetune.evaluate import Report
+    from finetune.smoke import miss_lines
+
+    def error(text, outcome):
+        return {"text": text, "expected": {"intents": [{"intent": "HassTurnOn", "name": "lamp"}]}, "predicted": {"intents": []},
+                "outcome": outcome, "reply": "Sorry." if outcome == "replies" else None}
+
+    report = Report(errors=[error("a", "replies"), error("b", "acts"), error("c", "answers"), error("d", "acts")])
+    lines = miss_lines(report)
+    assert [line.split('"')[1] for line in lines] == ["b", "d", "c", "a"]
+    assert lines[0] == '"b" -> nothing (acts); expected {"intent": "HassTurnOn", "name": "lamp"}'
+    assert lines[3].startswith('"a" -> nothing (replies "Sorry.")')
+    many = miss_lines(Report(errors=[error(str(i), "acts") for i in range(53)]))
+    assert len(many) == 51 and many[-1] == "... and 3 more"
+
+
 def test_random_homes_use_every_alias():
     """Only a stem's first alias was ever drawn: no random home called its vacuum "roomba" or
     its air conditioner "air con", and a generic adapter turned "return roomba" into turning it off."""
