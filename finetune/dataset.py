@@ -231,6 +231,10 @@ _CORE_TEMPLATES = [
     ("on_area_lights", "HassTurnOn", "turn on the lights in the {area}", {"domain": "light"}, ("light",)),
     ("off_area_lights", "HassTurnOff", "turn off the lights in the {area}", {"domain": "light"}, ("light",)),
     ("lights_on_area_name", "HassTurnOn", "turn the {area} lights on", {"domain": "light"}, ("light",)),
+    # "dim the living room to 30%", the quick start's first command, had no plain template: a
+    # per-home run read it as the room's volume, a generic adapter "set the office lights to
+    # 60%" as the outside lights.
+    ("dim_area_to", "HassLightSet", "dim the {area} to {brightness}%", {"domain": "light"}, ("light",)),
 ]
 CORE_WEIGHT = 6
 # The core commands `hearth eval --smoke` checks (``finetune/smoke.py``), with these values: for

@@ -19,6 +19,15 @@ def hearth(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([HEARTH, *args], input=stdin, capture_output=True, text=True, timeout=60)
 
 
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """`hearth ... | head` closes the pipe before hearth has written everything."""
+    proc = subprocess.Popen([HEARTH, "schema", "--config", str(HOME_YAML)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # before hearth writes: its first write meets a closed pipe
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=60) == 1
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+
+
 def test_help_lists_subcommands():
     out = hearth("--help")
     assert out.returncode == 0

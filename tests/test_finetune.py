@@ -766,8 +766,9 @@ def test_shipped_adapters_lock_after_another_command(home_pipeline, own):
 @pytest.mark.real_model
 def test_shipped_adapters_set_a_rooms_brightness(home_pipeline, own):
     """"dim the living room to 30%" is the quick start's first command; config/eval holds it for
-    every room with dimmable lights, with "set the X lights to 60%" (16 commands). The home's own adapter gets them all; the generic one may miss, but never by acting
-    (it reads "set the office lights to 60%" as the outside lights, which can't dim: a reply)."""
+    every room with dimmable lights, with "set the X lights to 60%" (16 commands). The home's own
+    adapter gets them all; the generic one may miss, but never by acting (it reads "set the
+    office lights to 60%" as the outside lights, which can't dim: a reply)."""
     from finetune.smoke import wrong_lines
 
     cases = read_cases(HOME_YAML.parent / "eval" / "area-brightness.jsonl")
