@@ -344,6 +344,8 @@ def _eval(args: argparse.Namespace) -> int:
         print(f"hearth eval: {exc}", file=sys.stderr)
         return 1
     report = evaluate(pipeline, cases, progress=sys.stderr.isatty())
+    if args.json:  # first: a reader that stops early (`| head`) must not lose it
+        Path(args.json).write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
     print(report.text())
     if args.smoke:
         print(f"\ncore commands: {report.full_correct} of {report.n} right")
@@ -356,8 +358,6 @@ def _eval(args: argparse.Namespace) -> int:
         print(f"\ncompared with {args.compare}: {len(changed)} of {common} decisions differ")
         for d in changed[:10]:
             print(f"  {d['text']}\n    before: {json.dumps(d['before']['intents'])}\n    now:    {json.dumps(d['after']['intents'])}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
     return 0
 
 
