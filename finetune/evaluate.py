@@ -125,6 +125,12 @@ def _value_slots(intent: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in intent.items() if k not in TARGET_SLOTS and k != "intent"}
 
 
+# What a miss comes to, costliest to trust first (``outcome_of``).
+OUTCOMES = ("acts", "answers", "replies")
+# Misses kept in --json and listed by ``hearth eval --data``.
+ERRORS_KEPT = 50
+
+
 @dataclass
 class Report:
     """Evaluation figures."""
@@ -170,7 +176,7 @@ class Report:
             "latency_p95_ms": percentile(lat, 0.95) if lat else None,
             "per_intent": {k: {"n": v[0], "intent_accuracy": v[1] / v[0], "full_match": v[2] / v[0]} for k, v in sorted(self.per_intent.items())},
             "confusions": [{"expected": e, "predicted": p, "count": c} for (e, p), c in self.confusions.most_common(10)],
-            "errors": self.errors[:50],
+            "errors": self.errors[:ERRORS_KEPT],
             "decisions_sha256": self.fingerprint,
             "environment": self.environment,
             "predictions": self.predictions,

@@ -15,7 +15,7 @@ from pathlib import Path
 from agent.model import ADAPTER_METADATA
 from agent.registry import Registry
 from finetune.dataset import SMOKE_AREA_TEMPLATES, SMOKE_NAME_TEMPLATES, SMOKE_VALUES, core_template, template_devices
-from finetune.evaluate import Case, Report, evaluate
+from finetune.evaluate import ERRORS_KEPT, OUTCOMES, Case, Report, evaluate
 
 
 def smoke_cases(reg: Registry) -> list[Case]:
@@ -61,14 +61,10 @@ def wrong_lines(report: Report) -> list[str]:
     return [_wrong_line(e) for e in report.errors]
 
 
-# Misses that would command a device cost trust most, so a scored file lists them first.
-_OUTCOME_ORDER = {"acts": 0, "answers": 1, "replies": 2}
-
-
-def miss_lines(report: Report, limit: int = 50) -> list[str]:
-    """At most ``limit`` misses of a scored file, with what was expected: those that would act
-    first, then wrong answers, then replies (each group in the file's order)."""
-    ordered = sorted(report.errors, key=lambda e: _OUTCOME_ORDER[e["outcome"]])
+def miss_lines(report: Report, limit: int = ERRORS_KEPT) -> list[str]:
+    """At most ``limit`` misses of a scored file, with what was expected, costliest first: those
+    that would act, then wrong answers, then replies (``OUTCOMES``; each group in file order)."""
+    ordered = sorted(report.errors, key=lambda e: OUTCOMES.index(e["outcome"]))
     lines = [_wrong_line(e, expected=True) for e in ordered[:limit]]
     return lines + ([f"... and {len(ordered) - limit} more"] if len(ordered) > limit else [])
 
