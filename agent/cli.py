@@ -265,16 +265,19 @@ def _finetune(args: argparse.Namespace) -> int:
 
     from agent.errors import HearthError
     from agent.model import full_base
-    from finetune.dataset import DatasetBuilder, generic_pairs, training_split
+    from finetune.dataset import generic_pairs, home_pairs, training_split
     from finetune.train import TrainConfig, train
 
     config = TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if getattr(args, f.name, None) is not None})
+    if args.generic and config.generic_share:
+        print("hearth finetune: --generic-share is for a per-home run (a --generic run is all random homes)", file=sys.stderr)
+        return 2
     if args.generic:
         pairs = generic_pairs(config.examples, config.seed)
     else:
-        pairs = [(registry, e) for e in DatasetBuilder(registry, config.seed).build(config.examples)]
+        pairs = home_pairs(registry, config.examples, config.seed, config.generic_share)
     train_pairs, valid_pairs = training_split(pairs)
-    kind = "generic (random homes)" if args.generic else registry.name
+    kind = "generic (random homes)" if args.generic else registry.name + (f", {config.generic_share:.0%} from random homes" if config.generic_share else "")
     # The steps and learning rate follow the precision train() settles on: said once it has run.
     print(f"hearth finetune: {kind}: {len(train_pairs)} training examples, {len(valid_pairs)} for validation loss")
     try:
@@ -376,7 +379,7 @@ def _schema(args: argparse.Namespace) -> int:
 # The hyper-parameters that may be 0 (the rest of the whole numbers are counts of at least 1), and
 # each real one's range: (lowest, highest, whether the lowest itself is allowed).
 _MAY_BE_ZERO = ("seed", "warmup")
-_REAL_RANGES = {"lr": (0.0, math.inf, False), "temperature": (0.0, math.inf, False), "kd_weight": (0.0, 1.0, True)}
+_REAL_RANGES = {"lr": (0.0, math.inf, False), "generic_share": (0.0, 0.9, True), "temperature": (0.0, math.inf, False), "kd_weight": (0.0, 1.0, True)}
 
 
 def _whole(minimum: int):
@@ -537,8 +540,9 @@ def build_parser() -> argparse.ArgumentParser:
                  f"on 2 cores, see the README), {INIT_RECIPE.steps} with --init; a resumed run's own",
         "lr": f"{bf16.lr} with the base weights in bfloat16, {fp32.lr} in float32, {INIT_RECIPE.lr} with --init; a resumed run's own",
     }
-    _hyper_options(p, defaults, ("steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads", "checkpoint_every"), ("lr",),
-                   said=said)
+    said["generic_share"] = f"{defaults.generic_share:g}: a per-home run's share of examples from random homes, as --generic draws them"
+    _hyper_options(p, defaults, ("steps", "batch_size", "examples", "seed", "lora_r", "lora_alpha", "warmup", "threads", "checkpoint_every"),
+                   ("lr", "generic_share"), said=said)
     p.add_argument("--generic", action="store_true", help="train on many random homes (an adapter for any home), not on this one")
     p.add_argument("--prompt-version", dest="prompt_version", type=int, choices=PROMPT_VERSIONS,
                    help="1: the prompt names the home's areas; 2: also every device name and alias; 3: also the areas' aliases. "
@@ -577,7 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
     cases = p.add_mutually_exclusive_group(required=True)
     cases.add_argument("--data", metavar="FILE.jsonl", help='lines {"text", "intent", "slots", "context"?} or {"text", "decision"} (lists the misses, those that would act first)')
     cases.add_argument("--smoke", action="store_true",
-                       help="the home's core commands instead: every device by its name, every room's lights (lists the wrong ones)")
+                       help="the home's core commands instead: every device by its name, every room's lights on, off and to 50%% (lists the wrong ones)")
     p.add_argument("--adapter", metavar="DIR", help="LoRA adapter folder (default: model.adapter of the config)")
     p.add_argument("--quantize", choices=("int8", "none"), help="int8 weights or none (fp32) (default: model.quantize of the config)")
     p.add_argument("--threads", type=_whole(1), metavar="N", help="torch threads (default: model.threads of the config)")

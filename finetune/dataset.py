@@ -239,13 +239,13 @@ _CORE_TEMPLATES = [
 CORE_WEIGHT = 6
 # The core commands `hearth eval --smoke` checks (``finetune/smoke.py``), with these values: for
 # each device, by its own name, those of these its kind takes, in this order; then each area's
-# lights on and off.
+# lights on, off and to 50%.
 SMOKE_NAME_TEMPLATES = (
     "on_name", "off_name", "brightness_name_sign", "pause_name", "lock", "unlock", "is_locked", "open_cover",
     "cover_close_name", "is_open_cover", "temp_name", "start_vacuum_name", "arm", "disarm", "contact_is_open_name",
     "sensor_value",
 )
-SMOKE_AREA_TEMPLATES = ("on_area_lights", "off_area_lights")
+SMOKE_AREA_TEMPLATES = ("on_area_lights", "off_area_lights", "dim_area_to")
 SMOKE_VALUES = {"brightness": 50, "temperature": 21}
 # The core commands a two-command sentence ends in half the time (`DatasetBuilder._combined`).
 _SECOND_VERBS = ("lock", "unlock", "open_cover", "cover_close_name", "arm", "disarm")
@@ -989,6 +989,14 @@ def training_split(pairs: list[tuple[Registry, Example]], valid_max: int = 200) 
     train = [(r, e.to_json()) for r, e in pairs if is_trained(e.template)]
     valid = [(r, e.to_json()) for r, e in pairs if is_validation(e.template)][:valid_max]
     return train, valid
+
+
+def home_pairs(reg: Registry, examples: int, seed: int = 0, generic_share: float = 0.0) -> list[tuple[Registry, Example]]:
+    """A per-home run's examples: the home's own, with ``generic_share`` of the ``examples``
+    drawn from random homes as ``generic_pairs`` draws them (a run from a generic adapter on the
+    home's data alone wore away held-out wordings the adapter knew)."""
+    mixed = round(examples * generic_share)
+    return [(reg, e) for e in DatasetBuilder(reg, seed).build(examples - mixed)] + (generic_pairs(mixed, seed) if mixed else [])
 
 
 def generic_pairs(examples: int, seed: int = 0, per_home: int = 60) -> list[tuple[Registry, Example]]:

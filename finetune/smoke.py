@@ -19,8 +19,8 @@ from finetune.evaluate import ERRORS_KEPT, OUTCOMES, Case, Report, evaluate
 
 
 def smoke_cases(reg: Registry) -> list[Case]:
-    """The core commands for ``reg``: every device by its name, every area's lights on and off
-    (the core templates ``SMOKE_NAME_TEMPLATES`` and ``SMOKE_AREA_TEMPLATES`` name, trained as
+    """The core commands for ``reg``: every device by its name, every area's lights on, off and
+    dimmed to 50% (the core templates ``SMOKE_NAME_TEMPLATES`` and ``SMOKE_AREA_TEMPLATES`` name, trained as
     written), and a question the home can't answer. Deterministic: the registry's order."""
     cases = []
     named = [(core_template(i), {e.id for e in template_devices(core_template(i), reg)}) for i in SMOKE_NAME_TEMPLATES]
@@ -33,7 +33,8 @@ def smoke_cases(reg: Registry) -> list[Case]:
     for area in reg.areas:
         for (_id, intent, text, fixed, *_), areas in lit:
             if area.id in areas:
-                cases.append(Case(text.format(area=area.name), {"intents": [{"intent": intent, "area": area.name, **fixed}]}))
+                values = {k: v for k, v in SMOKE_VALUES.items() if f"{{{k}}}" in text}
+                cases.append(Case(text.format(area=area.name, **values), {"intents": [{"intent": intent, "area": area.name, **fixed, **values}]}))
     cases.append(Case("what's the weather like tomorrow", {"intents": []}))
     return cases
 
@@ -80,7 +81,7 @@ def record(adapter_dir: str | Path, report: Report) -> None:
         "",
         "## Core commands",
         "",
-        f"{report.full_correct} of {report.n} right (`hearth eval --smoke`: every device by its name, every room's lights).",
+        f"{report.full_correct} of {report.n} right (`hearth eval --smoke`: every device by its name, every room's lights on, off and to 50%).",
     ]
     wrong = wrong_lines(report)
     if wrong:

@@ -50,6 +50,7 @@ class TrainConfig:
     prompt_version: int | None = None  # agent.prompt; None: 1 for a per-home adapter, 3 (device names, area aliases) for a generic one
     choice_loss: bool = True  # loss only where the decoder lets the model choose, among the tokens it allows (False: every decision token, whole vocabulary)
     init: str | None = None  # an adapter folder to start from (its LoRA weights); None: a fresh LoRA
+    generic_share: float = 0.0  # a per-home run's share of examples from random homes (finetune.dataset.home_pairs)
     base_dtype: str = "auto"  # the frozen base weights' type in the lean forward: float32, bfloat16, or auto (bfloat16 where the CPU multiplies it natively)
 
 

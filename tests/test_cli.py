@@ -125,6 +125,20 @@ def test_finetune_says_the_steps_and_learning_rate_it_ran(tiny_config, tmp_path)
     assert f"adapter written (2 steps of 8 at a peak learning rate of {RECIPES['float32'].lr:g}, base weights in float32)" in out.stdout
 
 
+def test_finetune_mixes_random_homes_into_a_per_home_run_when_asked(tiny_config, tmp_path):
+    """--generic-share draws that share of a per-home run's examples from random homes (as a
+    generic run does: finetune.dataset.home_pairs); the metadata records it; a --generic run, all
+    random homes, refuses it."""
+    out = subprocess.run([HEARTH, "finetune", "--config", str(tiny_config), "--out", str(tmp_path / "a"), "--steps", "1", "--examples", "120",
+                          "--generic-share", "0.5", "--base-dtype", "float32"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    meta = json.loads((tmp_path / "a" / "hearth_adapter.json").read_text())
+    assert meta["config"]["generic_share"] == 0.5 and meta["home"] != "generic (random homes)"
+    assert ", 50% from random homes:" in out.stdout
+    refused = hearth("finetune", "--config", str(tiny_config), "--out", str(tmp_path / "c"), "--generic", "--generic-share", "0.5")
+    assert refused.returncode == 2 and "--generic-share is for a per-home run" in refused.stderr and not (tmp_path / "c").exists()
+
+
 @pytest.mark.parametrize(("command", "option", "value", "says"), [
     ("finetune", "--steps", "-5", "must be at least 1, not -5"),  # wrote an adapter of "-5 steps", untrained
     ("finetune", "--batch-size", "0", "must be at least 1, not 0"),
@@ -132,6 +146,7 @@ def test_finetune_says_the_steps_and_learning_rate_it_ran(tiny_config, tmp_path)
     ("finetune", "--warmup", "-1", "must be at least 0, not -1"),
     ("finetune", "--lr", "nan", "must be above 0, not nan"),
     ("finetune", "--steps", "1.5", "'1.5' is not a whole number"),
+    ("finetune", "--generic-share", "1", "must be from 0 to 0.9, not 1"),  # a per-home run of no home
     ("distill", "--kd-weight", "1.5", "must be from 0 to 1, not 1.5"),
     ("distill", "--temperature", "0", "must be above 0, not 0"),
 ])

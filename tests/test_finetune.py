@@ -723,7 +723,7 @@ def test_shipped_adapter_gets_every_core_command_right(home, home_pipeline, own)
 
     for pipeline in (home_pipeline, own):
         report = evaluate(pipeline, smoke_cases(home))
-        assert report.n == 107 and report.full_correct == report.n, wrong_lines(report)
+        assert report.n == 115 and report.full_correct == report.n, wrong_lines(report)
 
 
 @pytest.mark.real_model
@@ -806,3 +806,17 @@ def test_random_homes_use_every_alias():
     for stem, aliases, _, _ in (row for rows in _DEVICES.values() for row in rows):
         for alias in aliases:
             assert spoken[alias] >= 2, (stem, alias, spoken[alias])
+
+
+def test_a_per_home_run_can_mix_in_random_homes(home):
+    """``home_pairs``: the home's own examples, and with ``generic_share`` that share drawn from
+    random homes exactly as a generic run draws them (same seed, same homes, same sentences)."""
+    from finetune.dataset import generic_pairs, home_pairs
+
+    alone = home_pairs(home, 240, seed=0)
+    assert {id(r) for r, _ in alone} == {id(home)}
+    mixed = home_pairs(home, 240, seed=0, generic_share=0.5)
+    own = [e.text for r, e in mixed if r is home]
+    others = [(r, e) for r, e in mixed if r is not home]
+    assert own == [e.text for _, e in home_pairs(home, 120, seed=0)]
+    assert [e.text for _, e in others] == [e.text for _, e in generic_pairs(120, seed=0)] and len({id(r) for r, _ in others}) == 2
