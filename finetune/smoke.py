@@ -20,21 +20,24 @@ from finetune.evaluate import ERRORS_KEPT, OUTCOMES, Case, Report, evaluate
 
 def smoke_cases(reg: Registry) -> list[Case]:
     """The core commands for ``reg``: every device by its name, every area's lights on, off and
-    dimmed to 50% (the core templates ``SMOKE_NAME_TEMPLATES`` and ``SMOKE_AREA_TEMPLATES`` name, trained as
-    written), and a question the home can't answer. Deterministic: the registry's order."""
+    dimmed to 50% (the core templates ``SMOKE_NAME_TEMPLATES`` and ``SMOKE_AREA_TEMPLATES``
+    name, trained as written), and a question the home can't answer. Deterministic: the
+    registry's order."""
+
+    def values(text: str) -> dict[str, int]:
+        return {k: v for k, v in SMOKE_VALUES.items() if f"{{{k}}}" in text}
+
     cases = []
     named = [(core_template(i), {e.id for e in template_devices(core_template(i), reg)}) for i in SMOKE_NAME_TEMPLATES]
     for e in reg.entities:
         for (_id, intent, text, fixed, *_), devices in named:
             if e.id in devices:
-                values = {k: v for k, v in SMOKE_VALUES.items() if f"{{{k}}}" in text}
-                cases.append(Case(text.format(name=e.name, **values), {"intents": [{"intent": intent, **fixed, **values, "name": e.name}]}))
+                cases.append(Case(text.format(name=e.name, **values(text)), {"intents": [{"intent": intent, **fixed, **values(text), "name": e.name}]}))
     lit = [(core_template(i), {e.area for e in template_devices(core_template(i), reg)}) for i in SMOKE_AREA_TEMPLATES]
     for area in reg.areas:
         for (_id, intent, text, fixed, *_), areas in lit:
             if area.id in areas:
-                values = {k: v for k, v in SMOKE_VALUES.items() if f"{{{k}}}" in text}
-                cases.append(Case(text.format(area=area.name, **values), {"intents": [{"intent": intent, "area": area.name, **fixed, **values}]}))
+                cases.append(Case(text.format(area=area.name, **values(text)), {"intents": [{"intent": intent, "area": area.name, **fixed, **values(text)}]}))
     cases.append(Case("what's the weather like tomorrow", {"intents": []}))
     return cases
 
