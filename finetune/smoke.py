@@ -24,20 +24,16 @@ def smoke_cases(reg: Registry) -> list[Case]:
     name, trained as written), and a question the home can't answer. Deterministic: the
     registry's order."""
 
-    def values(text: str) -> dict[str, int]:
-        return {k: v for k, v in SMOKE_VALUES.items() if f"{{{k}}}" in text}
+    def case(template: tuple, **target: str) -> Case:
+        """The template said with ``target`` (a name or an area) and the values it takes."""
+        _id, intent, text, fixed, *_ = template
+        values = {k: v for k, v in SMOKE_VALUES.items() if f"{{{k}}}" in text}
+        return Case(text.format(**target, **values), {"intents": [{"intent": intent, **target, **fixed, **values}]})
 
-    cases = []
     named = [(core_template(i), {e.id for e in template_devices(core_template(i), reg)}) for i in SMOKE_NAME_TEMPLATES]
-    for e in reg.entities:
-        for (_id, intent, text, fixed, *_), devices in named:
-            if e.id in devices:
-                cases.append(Case(text.format(name=e.name, **values(text)), {"intents": [{"intent": intent, **fixed, **values(text), "name": e.name}]}))
+    cases = [case(template, name=e.name) for e in reg.entities for template, devices in named if e.id in devices]
     lit = [(core_template(i), {e.area for e in template_devices(core_template(i), reg)}) for i in SMOKE_AREA_TEMPLATES]
-    for area in reg.areas:
-        for (_id, intent, text, fixed, *_), areas in lit:
-            if area.id in areas:
-                cases.append(Case(text.format(area=area.name, **values(text)), {"intents": [{"intent": intent, "area": area.name, **fixed, **values(text)}]}))
+    cases += [case(template, area=area.name) for area in reg.areas for template, areas in lit if area.id in areas]
     cases.append(Case("what's the weather like tomorrow", {"intents": []}))
     return cases
 
