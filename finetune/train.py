@@ -70,7 +70,9 @@ class Recipe:
 # AVX2-only EPYC, 850 28.4; at 850 a peak of 1.2e-3 gave 91.3, 92.2 and 93.3% on seeds 2, 3 and 4,
 # 8e-4 90.5 and 89.2% on seeds 2 and 3; as the default there, 25.9 and 25.4 min, 91.8 and 92.0%.
 RECIPES = {"bfloat16": Recipe(1200, 8e-4), "float32": Recipe(850, 1.2e-3)}
-# From a generic adapter (--init) a per-home run needs half of 1,200 (97.3% on Maple Cottage).
+# From a generic adapter (--init) a per-home run needs half of 1,200 (97.3% on Maple Cottage from the
+# generic of its day; from today's, 94.7 to 96.2% over three seeds, and no setting tried beat its
+# seeds: docs/measurements.md, "The per-home adapter").
 INIT_RECIPE = Recipe(600, 8e-4)
 
 
