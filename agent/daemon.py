@@ -316,7 +316,9 @@ class Daemon:
         stages.update(parsed.stages_ms)
         intents = parsed.decision["intents"]
         if cmd.hermes is not None:
-            for m in hermes.intent_messages(cmd.hermes, intents if parsed.plan.reason is None else []):
+            # An intent turned down for a number the command did not say is no recognised intent.
+            recognised = [p.intent for p in parsed.plan.intents if not (p.reason and p.reason.code == "number_not_heard")]
+            for m in hermes.intent_messages(cmd.hermes, recognised if parsed.plan.reason is None else []):
                 self._publish(m)
         if parsed.plan.reason is not None:
             return self._result(cmd, "not_understood", intents=intents, speech=speech.sentence([*notes, speech.NOT_UNDERSTOOD]), stages=stages)

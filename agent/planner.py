@@ -132,15 +132,21 @@ class Planner:
         decision: Any,
         context_area: str | None = None,
         states: Mapping[str, Mapping[str, Any]] | None = None,
+        refused: Mapping[int, Unresolved] | None = None,
     ) -> Plan:
         """Plan ``decision`` (parsed JSON). ``context_area``: where the command was spoken;
-        ``states``: last known state per entity id (``{"state": "on", "brightness": 40}``)."""
+        ``states``: last known state per entity id (``{"state": "on", "brightness": 40}``);
+        ``refused``: intents (by index) that do nothing, and why (``agent.heard``)."""
         problem = decision_problem(decision)
         if problem is not None:
             return Plan([], Unresolved("invalid_decision", f"That is not a valid decision: {problem}"))
         if not decision["intents"]:
             return Plan([], Unresolved("not_a_command", "That is not a command for this home."))
-        return Plan([self._plan_intent(i, context_area, states or {}) for i in decision["intents"]])
+        refused = refused or {}
+        return Plan([
+            IntentPlan(intent=i, query=INTENTS[i["intent"]].query, reason=refused[n]) if n in refused else self._plan_intent(i, context_area, states or {})
+            for n, i in enumerate(decision["intents"])
+        ])
 
     def _plan_intent(self, intent: dict[str, Any], context_area: str | None, states: Mapping[str, Mapping[str, Any]]) -> IntentPlan:
         spec = INTENTS[intent["intent"]]

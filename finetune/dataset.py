@@ -35,7 +35,7 @@ from agent.registry import Entity, Registry
 from agent.resolver import resolve_targets
 from agent.schema import decision_schema
 from agent.serialize import canonical_decision
-from finetune.numbers import number_words
+from agent.numbers import number_words
 
 # Home Assistant intents hearth handles, with the renames from HA's slot names to hearth's.
 _HA_INTENTS = {
@@ -921,9 +921,11 @@ class DatasetBuilder:
             words = []
             for w in text.lower().replace("%", " percent").split():
                 core = w.strip(".,!?;:")
+                # "18.5°" is said "eighteen point five degrees"; stripped of its punctuation it read "185".
+                degrees = core.endswith("°")
                 try:
-                    value = float(core)
-                    words.append(number_words(value))
+                    value = float(core.removesuffix("°"))
+                    words.append(number_words(value) + (" degrees" if degrees else ""))
                 except ValueError:
                     words.append("".join(ch for ch in core if ch.isalnum() or ch in " '"))
             text = " ".join(w for w in words if w)

@@ -249,6 +249,8 @@ def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> R
         kinds = _kinds(case.expected, pipeline.registry, case.context_area)
         intent_ok = kinds == _kinds(predicted, pipeline.registry, case.context_area)
         full_ok = intent_ok and _same_targets_and_values(pipeline.registry, kinds, case.expected, predicted, case.context_area)
+        # The right decision must also come to what it should: not turned down by the numbers check.
+        full_ok = full_ok and outcome_of(result.plan) == outcome_of(pipeline.planner.plan(case.expected, context_area=case.context_area))
         report.n += 1
         report.intent_correct += intent_ok
         report.full_correct += full_ok

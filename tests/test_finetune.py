@@ -17,6 +17,7 @@ from safetensors.torch import load_file
 from agent.errors import HearthError
 from agent.intents import INTENTS
 from agent.model import ModelError, load_model, read_adapter
+from agent.numbers import number_words
 from agent.pipeline import Pipeline
 from agent.prompt import GENERIC_PROMPT, PER_HOME_PROMPT, prefix_tokens
 from agent.resolver import resolve_targets
@@ -36,7 +37,6 @@ from finetune.dataset import (
 )
 from finetune.evaluate import Case, differences, evaluate, full_match, read_cases
 from finetune.lean_lora import resolve_base_dtype
-from finetune.numbers import number_words
 from finetune.smoke import record, smoke_cases
 from finetune.train import INIT_RECIPE, RECIPES, TrainConfig, decision_loss, tokenize, train, with_recipe
 from tests.conftest import HOME_YAML
@@ -776,6 +776,27 @@ def test_shipped_adapters_set_a_rooms_brightness(home_pipeline, own):
     for pipeline in (home_pipeline, own):
         report = evaluate(pipeline, cases)
         assert report.full_correct == report.n, wrong_lines(report)
+
+
+@pytest.mark.real_model
+def test_shipped_adapters_act_only_on_numbers_said(home_pipeline, own):
+    """config/eval/numbers.jsonl: 26 commands that say their numbers, mostly in words ("twenty one
+    point five degrees", "two thousand seven hundred kelvin"). Whatever either shipped adapter
+    reads, an intent that acts sets only numbers the command says, or the value expected ("full
+    brightness" is 100): the numbers check (agent.heard) puts right a value cut short and turns
+    down the rest. Without it the generic adapter set the desk lamp to 27% for "two thousand
+    seven hundred kelvin" and the home's own set the radiator to 16 for "sixteen and a half"."""
+    from agent.heard import NUMERIC_SLOTS
+
+    cases = read_cases(HOME_YAML.parent / "eval" / "numbers.jsonl")
+    assert len(cases) == 26
+    for pipeline in (home_pipeline, own):
+        for case in cases:
+            result = pipeline.parse(case.text)
+            allowed = pipeline.numbers.said(case.text) + [v for i in case.expected["intents"] for k, v in i.items() if k in NUMERIC_SLOTS]
+            for plan in result.plan.intents:
+                if plan.targets and not plan.query:
+                    assert all(plan.intent[k] in allowed for k in NUMERIC_SLOTS if k in plan.intent), (case.text, plan.intent)
 
 
 def test_a_scored_files_misses_are_listed_those_that_would_act_first():
