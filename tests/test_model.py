@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import jsonschema
@@ -156,3 +157,16 @@ def test_smoothing_leaves_fp32_outputs_unchanged(tiny_model_dir):
         after = body(input_ids=ids).last_hidden_state
     assert any(not torch.equal(a, layer.input_layernorm.weight) for a, layer in zip(norms, body.layers))  # it did rescale
     assert torch.allclose(before, after, atol=1e-4 * before.abs().max().item())
+
+
+def test_mkl_runs_the_same_arithmetic_in_every_process():
+    """agent asks MKL for reproducible results whatever the memory alignment (without it about
+    1 load in 10 gave other logits); a user's own setting is kept."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "MKL_CBWR"}
+    show = [sys.executable, "-c", "import agent, os; print(os.environ['MKL_CBWR'])"]
+    assert subprocess.run(show, env=env, capture_output=True, text=True, check=True).stdout.strip() == "AUTO,STRICT"
+    mine = subprocess.run(show, env={**env, "MKL_CBWR": "COMPATIBLE"}, capture_output=True, text=True, check=True)
+    assert mine.stdout.strip() == "COMPATIBLE"
