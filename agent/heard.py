@@ -28,6 +28,8 @@ from agent.intents import SLOTS
 from agent.models import Unresolved
 from agent.numbers import numbers_said
 from agent.registry import Registry
+from agent.serialize import canonical_decision
+from agent.speech import spoken_number
 
 NUMERIC_SLOTS = tuple(name for name, slot in SLOTS.items() if slot.kind in ("integer", "number"))
 
@@ -57,13 +59,9 @@ class Checked:
     """Intent index -> why it does nothing: a number it sets was not said."""
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
 def _cut_short(decoded: float, said: float) -> bool:
     """Whether ``decoded`` reads as ``said`` with digits left off at either end."""
-    d, s = (_number(v).replace(".", "") for v in (decoded, said))
+    d, s = (f"{v:g}".replace(".", "") for v in (decoded, said))
     return d != s and (s.startswith(d) or s.endswith(d))
 
 
@@ -112,11 +110,10 @@ class NumberCheck:
             return Checked(decision)
         if len(unheard) == 1 and len(unused) == 1 and _cut_short(unheard[0][2], unused[0]) and _fits(unheard[0][1], unused[0]):
             (i, slot, _), said = unheard[0], unused[0]
-            fixed = {**decision, "intents": [dict(x) for x in intents]}
-            fixed["intents"][i][slot] = int(said) if said == int(said) else said
+            fixed = canonical_decision({"intents": [{**x, slot: said} if n == i else x for n, x in enumerate(intents)]})
             return Checked(fixed, corrections=[Correction(i, slot, intents[i][slot], fixed["intents"][i][slot])])
-        heard = " and ".join(_number(n) for n in unused)
+        heard = " and ".join(spoken_number(n) for n in unused)
         refused: dict[int, Unresolved] = {}
         for i, _, value in unheard:
-            refused.setdefault(i, Unresolved("number_not_heard", f"I heard {heard} but understood {_number(value)}, so I did nothing; please say it again."))
+            refused.setdefault(i, Unresolved("number_not_heard", f"I heard {heard} but understood {spoken_number(value)}, so I did nothing; please say it again."))
         return Checked(decision, refused=refused)

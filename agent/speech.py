@@ -40,7 +40,8 @@ def the(entity: Entity) -> str:
     return f"the {entity.name}"
 
 
-def _number(value: Any) -> str:
+def spoken_number(value: Any) -> str:
+    """A number as a reply says it: 21.0 -> "21", 21.5 -> "21.5"."""
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
@@ -52,15 +53,15 @@ def state_words(entity: Entity, state: Mapping[str, Any] | None) -> str | None:
         if "value" not in state:
             return None
         unit = entity.capabilities.unit or ""
-        return f"{_number(state['value'])}{' ' + unit if unit else ''}"
+        return f"{spoken_number(state['value'])}{' ' + unit if unit else ''}"
     if entity.domain == "climate":
         parts = []
         if "hvac_mode" in state:
             parts.append("off" if state["hvac_mode"] == "off" else f"set to {str(state['hvac_mode']).replace('_', ' ')}")
         if "temperature" in state and state.get("hvac_mode") != "off":
-            parts.append(f"at {_number(state['temperature'])} °C")
+            parts.append(f"at {spoken_number(state['temperature'])} °C")
         if "current_temperature" in state:
-            parts.append(f"and it is {_number(state['current_temperature'])} °C there")
+            parts.append(f"and it is {spoken_number(state['current_temperature'])} °C there")
         return " ".join(parts) or None
     current = state.get("state")
     if current is None:
@@ -161,7 +162,7 @@ def answer_temperature(entities: list[Entity], states: Mapping[str, Mapping[str,
             continue
         area = reg.area(e.area)
         where = f"in the {area.name}" if area else f"at {the(e)}"
-        said.append(f"{_number(value)} °C {where}")
+        said.append(f"{spoken_number(value)} °C {where}")
     if not said:
         return f"I don't know the temperature yet; {_join([the(e) for e in entities])} {'has' if len(entities) == 1 else 'have'} not reported."
     return "It is " + _join(list(dict.fromkeys(said))) + "."
@@ -206,7 +207,7 @@ def _value(command: DeviceCommand) -> str:
     v = command.value
     if isinstance(v, str):
         return v.replace("_", " ")
-    return _number(v) if v is not None else ""
+    return spoken_number(v) if v is not None else ""
 
 
 def did(command: DeviceCommand, entity: Entity) -> str:
