@@ -40,7 +40,7 @@ from transformers import DynamicCache
 
 from agent import fast_llama
 from agent.errors import HearthError
-from agent.schema import max_json_length
+from agent.schema import grammar_schema, max_json_length
 
 _JSON_OPTIONS = {"whitespace_flexible": False, "item_separator": ",", "key_separator": ":"}
 
@@ -113,8 +113,9 @@ def make_lltokenizer(tokenizer) -> Any:
 
 
 def grammar_matcher(lltokenizer: Any, schema: dict[str, Any]) -> Any:
-    """An llguidance matcher for decisions valid under ``schema``, in the decoder's compact JSON."""
-    grammar = llguidance.LLMatcher.grammar_from_json_schema(schema, defaults=_JSON_OPTIONS)
+    """An llguidance matcher for decisions valid under ``schema`` (with its exclusive slots
+    apart, ``grammar_schema``), in the decoder's compact JSON."""
+    grammar = llguidance.LLMatcher.grammar_from_json_schema(grammar_schema(schema), defaults=_JSON_OPTIONS)
     matcher = llguidance.LLMatcher(lltokenizer, grammar, log_level=0)
     if matcher.is_error():
         raise DecodeError(f"The decision schema can't be compiled: {matcher.get_error()}")

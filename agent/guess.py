@@ -9,31 +9,16 @@ and a few keyword cues for the intent.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
 from agent import colors
-from agent.registry import Registry, normalize_name
+from agent.mentions import Phrase, home_phrases, mentioned, normalize_text
+from agent.registry import Registry
 
 _CLAUSE_SPLIT = re.compile(r"\b(?:and then|and|then|also)\b")
 _NUMBER = re.compile(r"\b(\d+(?:\.\d+)?)\s*(%|percent|degrees?)?")
-_PUNCTUATION = re.compile(r"[^\w\s.%]|_|\.(?!\d)|(?<!\d)\.")
 _QUESTION = ("is", "are", "does", "do", "what", "whats", "how", "which", "did", "has", "have")
-
-
-def _normalize(text: str) -> str:
-    """Like ``normalize_name`` (so names match), but keeping decimals and percent signs."""
-    text = text.casefold().replace("'", "").replace("’", "")
-    return " ".join(_PUNCTUATION.sub(" ", text).split())
-
-
-@dataclass(frozen=True)
-class _Phrase:
-    text: str
-    kind: str  # "name", "area", "floor"
-    value: str
-    domain: str | None = None
 
 
 class Guesser:
@@ -41,25 +26,13 @@ class Guesser:
 
     def __init__(self, reg: Registry):
         self.reg = reg
-        phrases = [_Phrase(normalize_name(n), "name", n, e.domain) for e in reg.entities for n in e.spoken_names]
-        phrases += [_Phrase(normalize_name(n), "area", n) for a in reg.areas for n in a.spoken_names]
-        phrases += [_Phrase(normalize_name(n), "floor", n) for f in reg.floors for n in f.spoken_names]
-        # Longest first, so "kitchen ceiling light" wins over "kitchen".
-        self.phrases = sorted(phrases, key=lambda p: -len(p.text))
+        self.phrases = home_phrases(reg)
         self.classes = {c for e in reg.entities if e.device_class for c in (e.device_class,)}
-
-    def _found(self, clause: str) -> list[_Phrase]:
-        found, taken = [], clause
-        for p in self.phrases:
-            if re.search(rf"\b{re.escape(p.text)}\b", taken):
-                found.append(p)
-                taken = re.sub(rf"\b{re.escape(p.text)}\b", "#", taken, count=1)
-        return found
 
     def _clause(self, clause: str) -> list[dict[str, Any]]:
         """Guesses for one clause: the first intent guess, with alternative targets (by name,
         by area, by area and kind), since the model may follow any of Home Assistant's forms."""
-        found = self._found(clause)
+        found = mentioned(self.phrases, clause)
         first = self._first(clause, found)
         if not first or not first[0]:
             return first
@@ -79,7 +52,7 @@ class Guesser:
             out.append({"intent": intent["intent"], "area": intent["area"], "domain": "light", **values})
         return out
 
-    def _first(self, clause: str, found: list[_Phrase]) -> list[dict[str, Any]]:
+    def _first(self, clause: str, found: list[Phrase]) -> list[dict[str, Any]]:
         words = clause.split()
         if not words:
             return []
@@ -160,7 +133,7 @@ class Guesser:
 
     def guess(self, text: str) -> list[dict[str, Any]]:
         """A few likely decisions, most likely first (the last is always "no command")."""
-        normalized = _normalize(text)
+        normalized = normalize_text(text)
         clauses = [c.strip() for c in _CLAUSE_SPLIT.split(normalized)]
         options = [self._clause(c) for c in clauses if c]
         decisions = []

@@ -97,6 +97,9 @@ class IntentSpec:
     """With no target slot, only the area the command came from can say what is meant."""
     class_filter: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """(domain, device classes) pairs: of that domain, only those classes qualify."""
+    exclusive: tuple[str, ...] = ()
+    """Value slots of which one intent sets at most one: a light shows a colour or a white
+    temperature, not both. The decoder's grammar holds it (``agent.schema.grammar_schema``)."""
 
     def accepts(self, entity) -> bool:
         """Whether the intent can apply to ``entity`` at all."""
@@ -133,6 +136,7 @@ INTENTS: dict[str, IntentSpec] = {
             ("light",),
             value_slots=("brightness", "color", "color_temp"),
             needs_target=True,
+            exclusive=("color", "color_temp"),
         ),
         IntentSpec(
             "HearthLightStep",

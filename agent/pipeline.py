@@ -1,4 +1,4 @@
-"""Text to plan: prompt -> constrained decoder -> decision -> numbers check -> planner, timed per stage.
+"""Text to plan: prompt -> constrained decoder -> decision -> check against the text -> planner, timed per stage.
 
 Built once per registry and model (that is where the seconds go); ``parse`` then costs one
 decode. ``hearth parse`` prints what it returns; the daemon executes its plan.
@@ -14,7 +14,7 @@ from typing import Any
 
 from agent.decoder import ConstrainedDecoder, DecoderOptions
 from agent.guess import Guesser
-from agent.heard import Correction, NumberCheck
+from agent.heard import Correction, HeardCheck
 from agent.model import LoadedModel, full_base, home_mismatches, load_model
 from agent.planner import Plan, Planner
 from agent.prompt import command_tokens, prefix_tokens
@@ -35,10 +35,10 @@ class ParseResult:
     model_calls: int
     """Forward passes of the model."""
     stages_ms: dict[str, float] = field(default_factory=dict)
-    """Milliseconds per stage: prompt (tokens and guesses), decode, plan (with the numbers check)."""
+    """Milliseconds per stage: prompt (tokens and guesses), decode, plan (with the check of numbers and places)."""
     corrections: list[Correction] = field(default_factory=list)
-    """Numbers the model wrote that the command did not say, put right (``agent.heard``);
-    ``decision`` holds the corrected values."""
+    """Numbers the model wrote that the command did not say, and places it said that the model
+    left out, put right (``agent.heard``); ``decision`` holds the corrected values."""
 
     @property
     def latency_ms(self) -> float:
@@ -68,7 +68,7 @@ class Pipeline:
         self.loaded = loaded
         self.planner = Planner(registry)
         self.guesser = Guesser(registry)
-        self.numbers = NumberCheck(registry)
+        self.heard = HeardCheck(registry)
         self.decoder = ConstrainedDecoder(
             loaded.model, loaded.tokenizer, self.planner.schema, prefix_tokens(registry, loaded.tokenizer, loaded.prompt_version), options
         )
@@ -104,7 +104,7 @@ class Pipeline:
         t1 = time.perf_counter()
         decoded = self.decoder.decode(ids, guesses=guesses)
         t2 = time.perf_counter()
-        checked = self.numbers.check(text, decoded.decision)
+        checked = self.heard.check(text, decoded.decision)
         plan = self.planner.plan(checked.decision, context_area=area, states=states, refused=checked.refused)
         t3 = time.perf_counter()
         stages = {"prompt": (t1 - t0) * 1000, "decode": (t2 - t1) * 1000, "plan": (t3 - t2) * 1000}

@@ -119,6 +119,26 @@ def decision_schema(reg: Registry) -> dict[str, Any]:
     return _decision(f"hearth decision for {reg.name}", intent_schemas)
 
 
+def grammar_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A decision schema as the decoder's grammar follows it: an intent with exclusive slots
+    (``IntentSpec.exclusive``) split into one variant for each, so a decision never sets a
+    light to magenta and 6500 K at once. Kept out of the decision schema itself, whose every
+    byte is in the registry fingerprint a per-home adapter records."""
+    variants = []
+    for intent in schema["properties"]["intents"]["items"]["anyOf"]:
+        props = intent["properties"]
+        exclusive = [s for s in INTENTS[props["intent"]["const"]].exclusive if s in props]
+        if len(exclusive) < 2:
+            variants.append(intent)
+            continue
+        for keep in exclusive:
+            drop = set(exclusive) - {keep}
+            variants.append({**intent, "properties": {k: v for k, v in props.items() if k not in drop}})
+    items = {**schema["properties"]["intents"]["items"], "anyOf": variants}
+    intents = {**schema["properties"]["intents"], "items": items}
+    return {**schema, "properties": {**schema["properties"], "intents": intents}}
+
+
 def schema_fingerprint(schema: dict[str, Any]) -> str:
     """Short hash of a home's decision schema: what an adapter trained for a home depends on
     (names, aliases, areas, floors, ranges), and nothing else (not topics or protocols)."""

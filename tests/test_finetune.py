@@ -793,7 +793,7 @@ def test_shipped_adapters_act_only_on_numbers_said(home_pipeline, own):
     for pipeline in (home_pipeline, own):
         for case in cases:
             result = pipeline.parse(case.text)
-            allowed = pipeline.numbers.said(case.text) + [v for i in case.expected["intents"] for k, v in i.items() if k in NUMERIC_SLOTS]
+            allowed = pipeline.heard.numbers.said(case.text) + [v for i in case.expected["intents"] for k, v in i.items() if k in NUMERIC_SLOTS]
             for plan in result.plan.intents:
                 if plan.targets and not plan.query:
                     assert all(plan.intent[k] in allowed for k in NUMERIC_SLOTS if k in plan.intent), (case.text, plan.intent)

@@ -3,6 +3,7 @@ the loss is taken where, and among what, the decoder lets the model choose."""
 
 from __future__ import annotations
 
+import jsonschema
 import numpy as np
 import pytest
 import torch
@@ -156,6 +157,28 @@ def test_choice_points_are_where_the_decoder_chooses(home, tiny_loaded, rows):
     # A decision the grammar does not allow (a device the home lacks) is refused, not trained.
     with pytest.raises(DecodeError):
         choice_points(matcher, lltokenizer.vocab_size, decision_tokens({"intents": [{"intent": "HassTurnOn", "name": "toaster"}]}, tokenizer), eos)
+
+
+def test_the_grammar_sets_a_colour_or_a_white_temperature_not_both(home, tiny_loaded):
+    """The decision schema allows both (it is the contract, and its bytes are the registry
+    fingerprint); the decoder's grammar splits the light's intent so that one decision can't ask
+    for magenta at 6500 K."""
+    from agent.schema import grammar_schema
+
+    tokenizer = tiny_loaded.tokenizer
+    lltokenizer = make_lltokenizer(tokenizer)
+    schema = decision_schema(home)
+    matcher = grammar_matcher(lltokenizer, schema)
+    light = {"intent": "HassLightSet", "name": "floor lamp", "brightness": 40}
+    for allowed in ({**light, "color": "magenta"}, {**light, "color_temp": 2700}, light):
+        choice_points(matcher, lltokenizer.vocab_size, decision_tokens({"intents": [allowed]}, tokenizer), tokenizer.eos_token_id)
+    both = {"intents": [{**light, "color": "magenta", "color_temp": 6500}]}
+    jsonschema.validate(both, schema)
+    with pytest.raises(DecodeError):
+        choice_points(matcher, lltokenizer.vocab_size, decision_tokens(both, tokenizer), tokenizer.eos_token_id)
+    variants = [v for v in grammar_schema(schema)["properties"]["intents"]["items"]["anyOf"] if v["properties"]["intent"]["const"] == "HassLightSet"]
+    assert [("color" in v["properties"], "color_temp" in v["properties"]) for v in variants] == [(True, False), (False, True)]
+    assert grammar_schema(schema) != schema and decision_schema(home) == schema  # the decision schema itself is left as it was
 
 
 def test_choice_loss_is_the_cross_entropy_among_the_allowed_tokens(home, tiny_loaded, rows):

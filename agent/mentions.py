@@ -1,0 +1,50 @@
+"""The home's names, areas and floors as a command mentions them.
+
+Shared by the guesser (drafts for the decoder) and the check of what a command says
+(``agent.heard``), so both read "the office speaker" as one device and not the office.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.registry import Registry, normalize_name
+
+_PUNCTUATION = re.compile(r"[^\w\s.%]|_|\.(?!\d)|(?<!\d)\.")
+
+
+def normalize_text(text: str) -> str:
+    """Like ``normalize_name`` (so names match), but keeping decimals and percent signs."""
+    text = text.casefold().replace("'", "").replace("’", "")
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    """Normalized, as found in a normalized command."""
+    kind: str
+    """"name", "area" or "floor"."""
+    value: str
+    """The spoken name as the home spells it (a decision's slot value)."""
+    domain: str | None = None
+    """A named device's domain."""
+
+
+def home_phrases(reg: Registry) -> list[Phrase]:
+    """Every spoken name of the home, longest first, so "kitchen ceiling light" wins over "kitchen"."""
+    phrases = [Phrase(normalize_name(n), "name", n, e.domain) for e in reg.entities for n in e.spoken_names]
+    phrases += [Phrase(normalize_name(n), "area", n) for a in reg.areas for n in a.spoken_names]
+    phrases += [Phrase(normalize_name(n), "floor", n) for f in reg.floors for n in f.spoken_names]
+    return sorted(phrases, key=lambda p: -len(p.text))
+
+
+def mentioned(phrases: list[Phrase], normalized: str) -> list[Phrase]:
+    """The phrases a normalized text says, each once, a longer one first taking its words."""
+    found, taken = [], normalized
+    for p in phrases:
+        if re.search(rf"\b{re.escape(p.text)}\b", taken):
+            found.append(p)
+            taken = re.sub(rf"\b{re.escape(p.text)}\b", "#", taken, count=1)
+    return found
