@@ -15,10 +15,11 @@ left unused is not what was said:
   landing to the maximum, then the curtains to eighty two" read with the curtains closed and
   the landing at 100 is not put at 82.
 
-A said number still left unused once values are matched (and put right) is one the decision
-lost: "increase the garden lights 51" read as a step up, "turn off the lights in 10 minutes" as
-now. Each intent setting no number then does nothing and says why (``number_not_heard``, "I
-heard 51 but not what to set to it"); an intent whose numbers were all said goes ahead.
+A said number still left unused once values are matched (and put right) is a part of the
+command the decision lost: "increase the garden lights 51" read as a step up, "turn off the
+lights in 10 minutes" or "dim the bedroom light to 20% in 10 minutes" as now (hearth can't
+wait). Then no intent acts; each says why (``number_not_heard``, "I heard 10 but not what it was
+for").
 
 A value no number accounts for while every said number is used ("to the max" as 100, "warm
 white" as 2700 K, "halfway" as 50) is the model's reading of words, and stands. Numbers in the
@@ -132,10 +133,8 @@ class NumberCheck:
         refused: dict[int, Unresolved] = {}
         for i, _, value in unheard:
             refused.setdefault(i, Unresolved("number_not_heard", f"I heard {heard} but understood {spoken_number(value)}, so I did nothing; please say it again."))
-        with_numbers = {i for i, _, _ in values}
         for i in range(len(intents)):
-            if i not in with_numbers:
-                refused[i] = Unresolved("number_not_heard", f"I heard {heard} but not what to set to it, so I did nothing; please say it again.")
+            refused.setdefault(i, Unresolved("number_not_heard", f"I heard {heard} but not what it was for, so I did nothing; please say it again."))
         return Checked(decision, refused=refused)
 
 

@@ -799,6 +799,18 @@ def test_shipped_adapters_act_only_on_numbers_said(home_pipeline, own):
                     assert all(plan.intent[k] in allowed for k in NUMERIC_SLOTS if k in plan.intent), (case.text, plan.intent)
 
 
+@pytest.mark.real_model
+def test_shipped_adapters_do_nothing_now_for_later(home_pipeline, own):
+    """hearth can't wait: a command for later, read by either shipped adapter as one for now
+    (both read "turn off the lights in 10 minutes" as off), does nothing, since its time is a
+    number no value takes (agent.heard), and says so."""
+    for pipeline in (home_pipeline, own):
+        for text in ("turn off the lights in 10 minutes", "turn on the kitchen light at 7", "dim the bedroom light to 20% in 10 minutes", "switch off the tv in twenty minutes"):
+            result = pipeline.parse(text)
+            assert result.plan.messages == [], (text, result.decision)
+            assert result.plan.reason is not None or all(p.reason is not None for p in result.plan.intents), (text, result.decision)
+
+
 def test_a_scored_files_misses_are_listed_those_that_would_act_first():
     """`hearth eval --data` lists its misses: the ones that would command a device first (they
     cost trust most), then wrong answers, then replies, each with what was expected; at most 50."""
