@@ -507,6 +507,11 @@ class Daemon:
         self._publish(MqttMessage(self.result_topic, payload))
         if cmd.reply_to:
             self._publish(MqttMessage(cmd.reply_to, payload))
+        if cmd.hermes is not None:
+            # Rhasspy's dialogue manager waits for the handler to end the session; hearth is it.
+            reply = hermes.reply_message(cmd.hermes, result["speech"], asks=bool(result.get("pending")))
+            if reply is not None:
+                self._publish(reply)
 
     def _ack(self, cmd: Command) -> None:
         # A message id belongs to the connection it came on; after a reconnect the broker sends

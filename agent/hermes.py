@@ -2,7 +2,9 @@
 
 In: ``hermes/nlu/query`` (``input``, ``id``, ``siteId``, ``sessionId``) and
 ``hermes/asr/textCaptured`` (``text``, ``siteId``, ``sessionId``). Out: one
-``hermes/intent/<intentName>`` per intent understood, or ``hermes/nlu/intentNotRecognized``.
+``hermes/intent/<intentName>`` per intent understood, or ``hermes/nlu/intentNotRecognized``;
+then, hearth being the intent handler that acted, the reply to speak for the session:
+``hermes/dialogueManager/endSession``, or ``continueSession`` when it asks yes or no.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ NLU_QUERY = "hermes/nlu/query"
 TEXT_CAPTURED = "hermes/asr/textCaptured"
 TOPICS = (NLU_QUERY, TEXT_CAPTURED)
 NOT_RECOGNIZED = "hermes/nlu/intentNotRecognized"
+END_SESSION = "hermes/dialogueManager/endSession"
+CONTINUE_SESSION = "hermes/dialogueManager/continueSession"
 
 
 @dataclass(frozen=True)
@@ -82,3 +86,15 @@ def intent_messages(request: HermesRequest, intents: list[dict[str, Any]]) -> li
         }
         out.append(MqttMessage(f"hermes/intent/{name}", json.dumps(payload, ensure_ascii=False), qos=1))
     return out
+
+
+def reply_message(request: HermesRequest, text: str, asks: bool) -> MqttMessage | None:
+    """What an intent handler tells the dialogue manager once it has acted: speak ``text`` and
+    end the session, or (``asks``: a question awaiting yes or no) speak it and listen again in
+    the same session, so the answer comes back from the same site. None without a session."""
+    if request.session_id is None:
+        return None
+    payload: dict[str, Any] = {"sessionId": request.session_id, "text": text, "customData": request.custom_data}
+    if asks:
+        payload.update({"intentFilter": None, "sendIntentNotRecognized": True, "slot": None})
+    return MqttMessage(CONTINUE_SESSION if asks else END_SESSION, json.dumps(payload, ensure_ascii=False), qos=1)

@@ -1,6 +1,6 @@
 """The daemon end to end on the real broker, with the real model and simulated devices:
-command -> device message -> simulated state -> confirmed result; Hermes; questions from
-state; confirmation; at-most-once; a fuzz of malformed payloads; a flood."""
+command -> device message -> simulated state -> confirmed result; Hermes intents and session
+replies; questions from state; confirmation; at-most-once; a fuzz of malformed payloads; a flood."""
 
 from __future__ import annotations
 
@@ -129,6 +129,10 @@ def test_hermes_query_gets_an_intent_and_is_executed(hub):
     assert {"slotName": "name", "rawValue": "kitchen light"}.items() <= intents[0]["slots"][0].items()
     result = next(m.json() for m in seen if m.topic == running.result_topic)
     assert result["success"] == ["light.kitchen_ceiling"]
+    # hearth acted, so it ends the session with what to say.
+    seen = probe.wait(lambda s: any(m.topic == "hermes/dialogueManager/endSession" for m in s), mark)
+    [end] = [m.json() for m in seen if m.topic == "hermes/dialogueManager/endSession"]
+    assert end["sessionId"] == "s-1" and end["text"] == result["speech"] and "kitchen light" in end["text"]
 
 
 def test_hermes_text_captured_not_recognized(hub):
@@ -139,6 +143,27 @@ def test_hermes_text_captured_not_recognized(hub):
     missed = [m.json() for m in seen if m.topic == "hermes/nlu/intentNotRecognized"]
     assert len(missed) == 1 and missed[0]["sessionId"] == "s-2" and missed[0]["input"] == "tell me a joke"
     assert next(m.json() for m in seen if m.topic == running.result_topic)["response_type"] == "not_understood"
+    seen = probe.wait(lambda s: any(m.topic == "hermes/dialogueManager/endSession" for m in s), mark)
+    assert [m.json()["text"] for m in seen if m.topic == "hermes/dialogueManager/endSession"] == ["Sorry, I didn't understand that."]
+
+
+def test_hermes_confirmation_keeps_the_session_open_for_the_answer(hub):
+    """A risky action asks in the same session (continueSession) and the "yes" that comes back
+    in it, from the same site, carries it out and ends the session."""
+    running, probe = hub
+    mark, devices = probe.mark(), len(running.simulator.received)
+    probe.publish("hermes/nlu/query", json.dumps({"input": "unlock the front door", "siteId": "hall", "sessionId": "s-5"}))
+    seen = probe.wait(lambda s: any(m.topic.startswith("hermes/dialogueManager/") for m in s), mark)
+    [ask] = [m for m in seen if m.topic.startswith("hermes/dialogueManager/")]
+    assert ask.topic == "hermes/dialogueManager/continueSession" and ask.json()["sessionId"] == "s-5"
+    assert "Say yes to confirm" in ask.json()["text"] and running.simulator.received[devices:] == []
+    mark = probe.mark()
+    probe.publish("hermes/nlu/query", json.dumps({"input": "yes", "siteId": "hall", "sessionId": "s-5"}))
+    seen = probe.wait(lambda s: any(m.topic.startswith("hermes/dialogueManager/") for m in s), mark)
+    [end] = [m for m in seen if m.topic.startswith("hermes/dialogueManager/")]
+    assert end.topic == "hermes/dialogueManager/endSession" and end.json()["sessionId"] == "s-5"
+    assert [(t, json.loads(p)) for t, p in running.simulator.received[devices:]] == [("zigbee2mqtt/hallway/front_door_lock/set", {"state": "UNLOCK"})]
+    send(hub, {"text": "lock the front door", "site": "hall"})
 
 
 MALFORMED = [
@@ -219,3 +244,4 @@ def test_one_rhasspy_utterance_runs_once(hub):
     assert [m.topic for m in seen if m.topic.startswith("hermes/intent/")] == ["hermes/intent/HassTurnOff"] * 2
     assert len([m for m in seen if m.topic == running.result_topic]) == 1
     assert len(running.simulator.received[devices:]) == 1
+    assert [m.json()["sessionId"] for m in seen if m.topic.startswith("hermes/dialogueManager/")] == ["s-3"]  # one reply

@@ -93,3 +93,16 @@ def test_hermes_messages_shape():
     ]
     [none] = hermes.intent_messages(request, [])
     assert none.topic == "hermes/nlu/intentNotRecognized" and json.loads(none.payload)["sessionId"] == "s"
+
+
+def test_hermes_replies_end_or_continue_the_session():
+    request = hermes.HermesRequest("unlock the front door", "i", "hall", "s", {"from": "rhasspy"})
+    end = hermes.reply_message(request, "Turned on the kitchen light.", asks=False)
+    assert end.topic == "hermes/dialogueManager/endSession" and end.qos == 1
+    assert json.loads(end.payload) == {"sessionId": "s", "text": "Turned on the kitchen light.", "customData": {"from": "rhasspy"}}
+    ask = hermes.reply_message(request, "Shall I unlock the front door lock? Say yes to confirm.", asks=True)
+    assert ask.topic == "hermes/dialogueManager/continueSession"
+    assert json.loads(ask.payload) == {"sessionId": "s", "text": "Shall I unlock the front door lock? Say yes to confirm.", "customData": {"from": "rhasspy"},
+                                       "intentFilter": None, "sendIntentNotRecognized": True, "slot": None}
+    # No session (a bare nlu/query): nothing to end.
+    assert hermes.reply_message(hermes.HermesRequest("x", None, "default", None), "Done.", asks=False) is None
