@@ -30,7 +30,11 @@ office volume up to 56" read without the office sets every speaker in the house.
 command says exactly one area or floor that no intent acts on (not as part of a device's name,
 "the office speaker", nor one that is also a device's name or the kind of device the intent
 means, "the garage doors") and exactly one intent names no target, that intent is given the
-place, and the correction reported.
+place, and the correction reported. And when exactly one area or floor of the decision is said
+nowhere in the command, by any of its names (a device's name counts: "the bedroom fan" says the
+bedroom), while exactly one place said is in no intent's area or floor, the one said takes its
+place, of its own kind: "clean downstairs" decoded as upstairs, "the downstairs floor" decoded
+as the landing.
 """
 
 from __future__ import annotations
@@ -40,10 +44,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.intents import INTENTS, SLOTS
-from agent.mentions import home_phrases, mentioned, normalize_text
+from agent.mentions import Phrase, home_phrases, mentioned, normalize_text
 from agent.models import Unresolved
 from agent.numbers import numbers_said
-from agent.registry import Registry
+from agent.registry import Registry, normalize_name
 from agent.serialize import canonical_decision
 from agent.speech import spoken_number
 
@@ -59,9 +63,12 @@ class Correction:
     slot: str
     decoded: int | float | str | None
     said: int | float | str
+    replaces: str | None = None
+    """The slot the model wrote ``decoded`` in, when another than ``slot`` (an area for a floor)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"intent": self.intent, "slot": self.slot, "decoded": self.decoded, "said": self.said}
+        out = {"intent": self.intent, "slot": self.slot, "decoded": self.decoded, "said": self.said}
+        return out | ({"replaces": self.replaces} if self.replaces else {})
 
 
 @dataclass
@@ -142,8 +149,7 @@ _TARGETS = ("name", "area", "floor")
 
 
 class PlaceCheck:
-    """Gives a target-less intent the one place its command says and no intent acts on.
-    Build once per registry."""
+    """Holds the places of a decision to those its command says. Build once per registry."""
 
     def __init__(self, registry: Registry):
         self.reg = registry
@@ -153,6 +159,16 @@ class PlaceCheck:
             kinds.setdefault(p.text, set()).add(p.kind)
         # "garage" both a room and the garage door's alias: which one was meant is the model's call.
         self._ambiguous = {text for text, k in kinds.items() if len(k) > 1}
+        # Every name of each place, found anywhere in a command ("the bedroom fan" says the bedroom).
+        self._names = {
+            (kind, place.id): re.compile(r"\b(?:" + "|".join(re.escape(normalize_name(n)) for n in place.spoken_names) + r")\b")
+            for kind, places in (("area", registry.areas), ("floor", registry.floors))
+            for place in places
+        }
+
+    def _place(self, kind: str, value: Any) -> tuple[str, str] | None:
+        place = (self.reg.area_named(value) if kind == "area" else self.reg.floor_named(value)) if isinstance(value, str) else None
+        return (kind, place.id) if place is not None else None
 
     def _places(self, intent: dict[str, Any]) -> set[tuple[str, str]]:
         """The (kind, id) of every area and floor an intent acts in."""
@@ -170,28 +186,51 @@ class PlaceCheck:
             out.add(("floor", f.id))
         return out
 
-    def check(self, text: str, decision: Any) -> Checked:
-        intents = decision.get("intents") if isinstance(decision, dict) else None
-        if not isinstance(intents, list) or not all(isinstance(i, dict) and i.get("intent") in INTENTS for i in intents):
-            return Checked(decision)
-        bare = [i for i, intent in enumerate(intents) if not any(k in intent for k in _TARGETS)]
-        if len(bare) != 1:
-            return Checked(decision)
-        used = set().union(*(self._places(i) for i in intents))
-        # "the garage doors": the kind of device (a garage door), not the garage.
-        kinds = {str(intents[bare[0]].get(k, "")).replace("_", " ") for k in ("domain", "device_class")}
-        unused = []
-        for p in mentioned(self._phrases, normalize_text(text)):
+    def _said(self, normalized: str, intent: dict[str, Any], taken: set[tuple[str, str]]) -> list[Phrase]:
+        """The places the command says as places (not inside a device's name, not a name that is
+        also a device's, not the kind of device ``intent`` means: "the garage doors") and
+        ``taken`` lacks, one phrase per place."""
+        kinds = {str(intent.get(k, "")).replace("_", " ") for k in ("domain", "device_class")}
+        out: dict[tuple[str, str], Phrase] = {}
+        for p in mentioned(self._phrases, normalized):
             if p.kind == "name" or p.text in self._ambiguous or p.text in kinds:
                 continue
-            place = self.reg.area_named(p.value) if p.kind == "area" else self.reg.floor_named(p.value)
-            if place is not None and (p.kind, place.id) not in used and all(u.kind != p.kind or u.value != p.value for u in unused):
-                unused.append(p)
-        if len({(p.kind, p.value) for p in unused}) != 1:
+            key = self._place(p.kind, p.value)
+            if key is not None and key not in taken:
+                out.setdefault(key, p)
+        return list(out.values())
+
+    def check(self, text: str, decision: Any) -> Checked:
+        intents = decision.get("intents") if isinstance(decision, dict) else None
+        if not isinstance(intents, list) or not intents or not all(isinstance(i, dict) and i.get("intent") in INTENTS for i in intents):
             return Checked(decision)
-        (i,), place = bare, unused[0]
-        fixed = canonical_decision({"intents": [{**x, place.kind: place.value} if n == i else x for n, x in enumerate(intents)]})
-        return Checked(fixed, corrections=[Correction(i, place.kind, None, place.value)])
+        normalized = normalize_text(text)
+        bare = [i for i, intent in enumerate(intents) if not any(k in intent for k in _TARGETS)]
+        if len(bare) == 1:
+            # A place said and acted on by no intent goes to the one intent with no target.
+            (i,) = bare
+            unused = self._said(normalized, intents[i], set().union(*(self._places(x) for x in intents)))
+            if len(unused) == 1:
+                place = unused[0]
+                return self._fixed(intents, i, {**intents[i], place.kind: place.value}, Correction(i, place.kind, None, place.value))
+        # A place never said, where the command says another that no intent names: misheard.
+        unsaid = [(i, k) for i, x in enumerate(intents) for k in ("area", "floor")
+                  if (key := self._place(k, x.get(k))) is not None and not self._names[key].search(normalized)]
+        if len(unsaid) != 1:
+            return Checked(decision)
+        (i, slot), = unsaid
+        named = {key for x in intents for k in ("area", "floor") if (key := self._place(k, x.get(k))) is not None}
+        unused = self._said(normalized, intents[i], named)
+        if len(unused) != 1 or (unused[0].kind != slot and unused[0].kind in intents[i]):
+            return Checked(decision)
+        place = unused[0]
+        intent = {k: v for k, v in intents[i].items() if k != slot}
+        return self._fixed(intents, i, {**intent, place.kind: place.value},
+                           Correction(i, place.kind, intents[i][slot], place.value, None if place.kind == slot else slot))
+
+    @staticmethod
+    def _fixed(intents: list[dict[str, Any]], i: int, intent: dict[str, Any], correction: Correction) -> Checked:
+        return Checked(canonical_decision({"intents": [intent if n == i else x for n, x in enumerate(intents)]}), corrections=[correction])
 
 
 class HeardCheck:

@@ -210,3 +210,44 @@ def test_both_checks_report_together(home):
     checked = HeardCheck(home).check("turn office volume to ninety", _decision({"intent": "HassSetVolume", "volume_level": 99}))
     assert checked.decision == _decision({"intent": "HassSetVolume", "area": "office", "volume_level": 90}) and not checked.refused
     assert [(c.slot, c.decoded, c.said) for c in checked.corrections] == [("volume_level", 99, 90), ("area", None, "office")]
+
+
+def test_a_place_never_said_gives_way_to_the_one_said_and_unnamed(home):
+    check = PlaceCheck(home)
+    for text, decoded, fixed, correction in [
+        ("light up hallway light lighting around entrance",
+         {"intent": "HassTurnOn", "name": "hallway light", "area": "upstairs hallway"},
+         {"intent": "HassTurnOn", "name": "hallway light", "area": "entrance"},
+         {"intent": 0, "slot": "area", "decoded": "upstairs hallway", "said": "entrance"}),
+        ("set the bathroom light to 75 percent and also clean downstairs floor",
+         {"intent": "HassVacuumStart", "floor": "upstairs"},
+         {"intent": "HassVacuumStart", "floor": "downstairs"},
+         {"intent": 0, "slot": "floor", "decoded": "upstairs", "said": "downstairs"}),
+        # An area for a floor: the floor said takes its place.
+        ("make the downstairs floor color temperature six thousand k",
+         {"intent": "HassLightSet", "area": "upstairs hallway", "domain": "light", "color_temp": 6000},
+         {"intent": "HassLightSet", "floor": "downstairs", "domain": "light", "color_temp": 6000},
+         {"intent": 0, "slot": "floor", "decoded": "upstairs hallway", "said": "downstairs", "replaces": "area"}),
+    ]:
+        checked = check.check(text, _decision(decoded))
+        assert checked.decision == _decision(fixed), text
+        assert [c.to_json() for c in checked.corrections] == [correction]
+
+
+def test_places_said_some_other_way_stay_as_decoded(home):
+    check = PlaceCheck(home)
+    for text, decision in [
+        # said inside a device's name; said with a typo and no other place to take
+        ("turn off the bedroom fan", _decision({"intent": "HassTurnOff", "name": "bedroom fan", "area": "bedroom"})),
+        ("turn off the lights in the livng room", _decision({"intent": "HassTurnOff", "area": "living room", "domain": "light"})),
+        # the place said is another intent's: not for this one to take
+        ("dim the kitchen and turn off the lights in the livng room",
+         _decision({"intent": "HearthLightStep", "area": "kitchen", "direction": "down"}, {"intent": "HassTurnOff", "area": "living room", "domain": "light"})),
+        # two places never said: which one was misheard is not known
+        ("turn off the lights in the kitchen",
+         _decision({"intent": "HassTurnOff", "area": "office", "domain": "light"}, {"intent": "HassTurnOff", "area": "garage", "domain": "light"})),
+        # the one said would overwrite the floor the intent has
+        ("turn off the lights upstairs and downstairs", _decision({"intent": "HassTurnOff", "area": "office", "floor": "upstairs", "domain": "light"})),
+    ]:
+        checked = check.check(text, decision)
+        assert checked.decision is decision and not checked.corrections, text
