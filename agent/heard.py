@@ -23,7 +23,8 @@ for").
 
 A value no number accounts for while every said number is used ("to the max" as 100, "warm
 white" as 2700 K, "halfway" as 50) is the model's reading of words, and stands. Numbers in the
-home's own names ("bedroom 2", "tv two") are not numbers said.
+home's own names ("bedroom 2", "tv two") and counts of devices ("the 2 lamps", "three kitchen
+lights") are not numbers said.
 
 **Places.** An intent naming no device, area or floor acts on every device it fits: "turn the
 office volume up to 56" read without the office sets every speaker in the house. When the
@@ -46,12 +47,15 @@ from typing import Any
 from agent.intents import INTENTS, SLOTS
 from agent.mentions import Phrase, home_phrases, mentioned, normalize_text
 from agent.models import Unresolved
-from agent.numbers import numbers_said
+from agent.numbers import NUMBER_WORDS, numbers_said
 from agent.registry import Registry, normalize_name
 from agent.serialize import canonical_decision
 from agent.speech import spoken_number
 
 NUMERIC_SLOTS = tuple(name for name, slot in SLOTS.items() if slot.kind in ("integer", "number"))
+# Kinds of device a count can name ("turn off the 2 lamps"), beyond the last word of each name.
+_DEVICE_NOUNS = ("light", "lamp", "bulb", "fan", "door", "window", "blind", "curtain", "shade", "shutter", "lock", "gate",
+                 "speaker", "tv", "plug", "switch", "outlet", "sensor", "thermostat", "radiator", "heater", "device")
 
 
 @dataclass(frozen=True)
@@ -105,11 +109,18 @@ class NumberCheck:
         self._names = (
             re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")\b") if phrases else None
         )
+        nouns = {*_DEVICE_NOUNS, *(n.casefold().split()[-1] for e in registry.entities for n in e.spoken_names)}
+        nouns = sorted({w for n in nouns for w in (n, n + "s", n + "es")}, key=len, reverse=True)
+        number = r"(?:\d+|(?:" + "|".join(NUMBER_WORDS) + r")(?:[\s-]+(?:" + "|".join(NUMBER_WORDS) + r"))*)"
+        # A number before a device (one word between at most: "three kitchen lights") counts devices.
+        between = r"(?:\s+(?!(?:percent|per|cent|degrees?|kelvin|k|and|then|to|at|in|on|for|by|of)\b)[a-z']+)?"
+        self._counts = re.compile(rf"\b{number}{between}\s+(?:{'|'.join(map(re.escape, nouns))})\b")
 
     def said(self, text: str) -> list[float]:
-        """The numbers ``text`` says, leaving out those in the home's names."""
+        """The numbers ``text`` says, leaving out those in the home's names and counts of devices."""
         text = text.casefold()
-        return numbers_said(self._names.sub(" ", text) if self._names else text)
+        text = self._names.sub(" ", text) if self._names else text
+        return numbers_said(self._counts.sub(" ", text))
 
     def check(self, text: str, decision: Any) -> Checked:
         intents = decision.get("intents") if isinstance(decision, dict) else None

@@ -13,6 +13,8 @@ import re
 _ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 
+NUMBER_WORDS = (*_ONES, *_TENS[2:], "hundred", "thousand")
+"""Every word ``numbers_said`` reads as (part of) a number."""
 _SMALL = {w: i for i, w in enumerate(_ONES)}
 _TENS_VALUES = {w: 10 * i for i, w in enumerate(_TENS) if i >= 2}
 _TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|%|[a-z]+")

@@ -122,6 +122,18 @@ def test_a_number_no_intent_takes_turns_the_command_down(home, planner):
     assert planner.plan(checked.decision, refused=checked.refused).messages == []
 
 
+def test_a_count_of_devices_is_no_number_said(home):
+    check = NumberCheck(home)
+    assert check.said("turn off the 2 lamps in the lounge") == [] and check.said("turn on three kitchen lights") == []
+    assert check.said("set the two fans to 40 percent") == [40] and check.said("turn the volume up to 28 percent speaker") == [28]
+    for text, decision in [
+        ("turn off all 3 lights in the kitchen", _decision({"intent": "HassTurnOff", "area": "kitchen", "domain": "light"})),
+        ("set the two bedroom fans to forty percent", _decision({"intent": "HassFanSetSpeed", "area": "bedroom", "percentage": 40})),
+    ]:
+        checked = check.check(text, decision)
+        assert checked.decision is decision and not checked.refused and not checked.corrections, text
+
+
 def test_values_said_in_words_and_numbers_in_names_stand(home):
     tv = next(e for e in home.entities if e.id == "media_player.living_room_tv")
     named = dataclasses.replace(home, entities=tuple(dataclasses.replace(e, aliases=(*e.aliases, "tv 2")) if e is tv else e for e in home.entities))
