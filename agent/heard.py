@@ -1,10 +1,10 @@
 """A decision held to what its command says: its numbers, and the places it names.
 
-**Numbers.** The model sometimes writes a number the command did not say: "sixteen point five degrees" as
-16, "three thousand seven hundred" kelvin as 30 degrees on the radiator. Acting on it would be
-a made-up success. After decoding, every numeric slot's value is matched with a number the
-command says (``agent.numbers.numbers_said``); a value left unmatched while a said number is
-left unused is not what was said:
+**Numbers.** The model sometimes writes a number the command did not say: "sixteen point five
+degrees" as 16, "three thousand seven hundred" kelvin as 30 degrees on the radiator. Acting on
+it would be a made-up success. After decoding, every numeric slot's value is matched with a
+number the command says (``agent.numbers.numbers_said``); a value left unmatched while a said
+number is left unused is not what was said:
 
 - one such value and one such number, the value a misreading of the number and the number
   fitting the slot (``agent.intents.SLOTS``): the value is put right to the number the person
@@ -124,15 +124,14 @@ class NumberCheck:
 
     def check(self, text: str, decision: Any) -> Checked:
         intents = decision.get("intents") if isinstance(decision, dict) else None
+        if not isinstance(intents, list) or not intents or not all(isinstance(i, dict) for i in intents):
+            return Checked(decision)
         values = [
             (i, slot, float(intent[slot]))
-            for i, intent in enumerate(intents if isinstance(intents, list) else ())
-            if isinstance(intent, dict)
+            for i, intent in enumerate(intents)
             for slot in NUMERIC_SLOTS
             if isinstance(intent.get(slot), (int, float)) and not isinstance(intent.get(slot), bool)
         ]
-        if not isinstance(intents, list) or not intents or not all(isinstance(i, dict) for i in intents):
-            return Checked(decision)
         unused = self.said(text)
         unheard = []
         for i, slot, value in values:
@@ -171,7 +170,7 @@ class PlaceCheck:
         # "garage" both a room and the garage door's alias: which one was meant is the model's call.
         self._ambiguous = {text for text, k in kinds.items() if len(k) > 1}
         # Every name of each place, found anywhere in a command ("the bedroom fan" says the bedroom).
-        self._names = {
+        self._spoken = {
             (kind, place.id): re.compile(r"\b(?:" + "|".join(re.escape(normalize_name(n)) for n in place.spoken_names) + r")\b")
             for kind, places in (("area", registry.areas), ("floor", registry.floors))
             for place in places
@@ -226,7 +225,7 @@ class PlaceCheck:
                 return self._fixed(intents, i, {**intents[i], place.kind: place.value}, Correction(i, place.kind, None, place.value))
         # A place never said, where the command says another that no intent names: misheard.
         unsaid = [(i, k) for i, x in enumerate(intents) for k in ("area", "floor")
-                  if (key := self._place(k, x.get(k))) is not None and not self._names[key].search(normalized)]
+                  if (key := self._place(k, x.get(k))) is not None and not self._spoken[key].search(normalized)]
         if len(unsaid) != 1:
             return Checked(decision)
         (i, slot), = unsaid
