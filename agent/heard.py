@@ -44,6 +44,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent import domains as D
 from agent.intents import INTENTS, SLOTS
 from agent.mentions import Phrase, home_phrases, mentioned, normalize_text
 from agent.models import Unresolved
@@ -53,9 +54,12 @@ from agent.serialize import canonical_decision
 from agent.speech import spoken_number
 
 NUMERIC_SLOTS = tuple(name for name, slot in SLOTS.items() if slot.kind in ("integer", "number"))
-# Kinds of device a count can name ("turn off the 2 lamps"), beyond the last word of each name.
-_DEVICE_NOUNS = ("light", "lamp", "bulb", "fan", "door", "window", "blind", "curtain", "shade", "shutter", "lock", "gate",
-                 "speaker", "tv", "plug", "switch", "outlet", "sensor", "thermostat", "radiator", "heater", "device")
+# Kinds of device a count can name ("turn off the 2 lamps"): the controllable domains and their
+# device classes, these, and the last word of each of the home's names.
+_DEVICE_NOUNS = (
+    *(w.split("_")[-1] for d in D.CONTROLLABLE for w in (d, *D.DEVICE_CLASSES[d])),
+    "lamp", "bulb", "plug", "thermostat", "radiator", "heater", "device",
+)
 
 
 @dataclass(frozen=True)
