@@ -27,7 +27,7 @@ import jsonschema
 import paho.mqtt.client as mqtt
 
 import schemas
-from agent import hermes, speech
+from agent import heard, hermes, speech
 from agent.broker import Subscription, connect, make_client
 from agent.config import check_data
 from agent.confirm import Confirmations, Pending, confirmation_key, is_no, is_yes
@@ -316,8 +316,8 @@ class Daemon:
         stages.update(parsed.stages_ms)
         intents = parsed.decision["intents"]
         if cmd.hermes is not None:
-            # An intent turned down for a number the command did not say is no recognised intent.
-            recognised = [p.intent for p in parsed.plan.intents if not (p.reason and p.reason.code == "number_not_heard")]
+            # An intent the check of what was said turned down is no recognised intent.
+            recognised = [p.intent for p in parsed.plan.intents if not (p.reason and p.reason.code in heard.REFUSALS)]
             for m in hermes.intent_messages(cmd.hermes, recognised if parsed.plan.reason is None else []):
                 self._publish(m)
         if parsed.plan.reason is not None:

@@ -36,6 +36,19 @@ nowhere in the command, by any of its names (a device's name counts: "the bedroo
 bedroom), while exactly one place said is in no intent's area or floor, the one said takes its
 place, of its own kind: "clean downstairs" decoded as upstairs, "the downstairs floor" decoded
 as the landing.
+
+**Names.** A device said by a name of its own, decoded as its whole group: "turn on the big light
+in the living room" read as every living room light, "activate kitchen counter lights" as every
+kitchen light. When the command says exactly one such name that no intent acts on, and exactly
+one intent acts on a group of more devices that holds the named one, that intent is narrowed to
+the name. A name only of kinds and places ("lamp", "tv shows", "the living room light", "gym
+awning") says the group as well as the device, and a command saying all, every or each means
+more than one: these stand as decoded.
+
+**Devices left out.** A decision can't leave devices out, so "turn off all the lights except the
+big light" was acted on as something else: the shipped adapters turned off only the big light,
+its opposite. A command that leaves some out ("except", "apart from", "other than", "but not",
+"everything but the tv") acts on nothing and says why (``leaves_out``).
 """
 
 from __future__ import annotations
@@ -50,16 +63,31 @@ from agent.mentions import Phrase, home_phrases, mentioned, normalize_text
 from agent.models import Unresolved
 from agent.numbers import NUMBER_WORDS, numbers_said
 from agent.registry import Registry, normalize_name
+from agent.resolver import resolve_targets
 from agent.serialize import canonical_decision
 from agent.speech import spoken_number
 
 NUMERIC_SLOTS = tuple(name for name, slot in SLOTS.items() if slot.kind in ("integer", "number"))
+# Kinds of device no domain or device class names.
+_OTHER_KINDS = ("lamp", "bulb", "plug", "thermostat", "radiator", "heater", "device")
 # Kinds of device a count can name ("turn off the 2 lamps"): the controllable domains and their
 # device classes, these, and the last word of each of the home's names.
-_DEVICE_NOUNS = (
-    *(w.split("_")[-1] for d in D.CONTROLLABLE for w in (d, *D.DEVICE_CLASSES[d])),
-    "lamp", "bulb", "plug", "thermostat", "radiator", "heater", "device",
+_DEVICE_NOUNS = (*(w.split("_")[-1] for d in D.CONTROLLABLE for w in (d, *D.DEVICE_CLASSES[d])), *_OTHER_KINDS)
+# Words that name a kind of device, not one device ("lamp", "tv shows"), singular and plural.
+_KIND_WORDS = frozenset(
+    w + end
+    for w in {*(w for d in D.DOMAINS for x in (d, *D.DEVICE_CLASSES[d]) for w in x.split("_")), *_OTHER_KINDS, "lighting", "show"}
+    for end in ("", "s", "es")
 )
+# Words for more than one device: a name said beside them is one of the group, not the target.
+_GROUP_WORDS = re.compile(r"\b(?:all|every|each|both|everything|everywhere)\b")
+# Ways of leaving devices out, in normalized text (no apostrophes).
+_LEAVES_OUT = re.compile(
+    r"\b(?:except|excepting|excluding|apart from|other than|besides|save for|not the"
+    r"|but (?:not|the|my|our|leave|keep|dont|do not|for|in)|(?:all|everything|everywhere|every \w+) but)\b"
+)
+REFUSALS = ("number_not_heard", "leaves_out")
+"""Codes of the reasons these checks turn an intent down for: no intent the command meant."""
 
 
 @dataclass(frozen=True)
@@ -162,17 +190,27 @@ class NumberCheck:
 _TARGETS = ("name", "area", "floor")
 
 
+def _fixed(intents: list[dict[str, Any]], i: int, intent: dict[str, Any], correction: Correction) -> Checked:
+    """The decision with intent ``i`` replaced, and the correction that did it."""
+    return Checked(canonical_decision({"intents": [intent if n == i else x for n, x in enumerate(intents)]}), corrections=[correction])
+
+
+def _ambiguous(phrases: list[Phrase]) -> set[str]:
+    """Phrases naming things of more than one kind ("garage": a room and the garage door's alias)."""
+    kinds: dict[str, set[str]] = {}
+    for p in phrases:
+        kinds.setdefault(p.text, set()).add(p.kind)
+    return {text for text, k in kinds.items() if len(k) > 1}
+
+
 class PlaceCheck:
     """Holds the places of a decision to those its command says. Build once per registry."""
 
     def __init__(self, registry: Registry):
         self.reg = registry
         self._phrases = home_phrases(registry)
-        kinds: dict[str, set[str]] = {}
-        for p in self._phrases:
-            kinds.setdefault(p.text, set()).add(p.kind)
         # "garage" both a room and the garage door's alias: which one was meant is the model's call.
-        self._ambiguous = {text for text, k in kinds.items() if len(k) > 1}
+        self._ambiguous = _ambiguous(self._phrases)
         # Every name of each place, found anywhere in a command ("the bedroom fan" says the bedroom).
         self._spoken = {
             (kind, place.id): re.compile(r"\b(?:" + "|".join(re.escape(normalize_name(n)) for n in place.spoken_names) + r")\b")
@@ -226,7 +264,7 @@ class PlaceCheck:
             unused = self._said(normalized, intents[i], set().union(*(self._places(x) for x in intents)))
             if len(unused) == 1:
                 place = unused[0]
-                return self._fixed(intents, i, {**intents[i], place.kind: place.value}, Correction(i, place.kind, None, place.value))
+                return _fixed(intents, i, {**intents[i], place.kind: place.value}, Correction(i, place.kind, None, place.value))
         # A place never said, where the command says another that no intent names: misheard.
         unsaid = [(i, k) for i, x in enumerate(intents) for k in ("area", "floor")
                   if (key := self._place(k, x.get(k))) is not None and not self._spoken[key].search(normalized)]
@@ -239,22 +277,78 @@ class PlaceCheck:
             return Checked(decision)
         place = unused[0]
         intent = {k: v for k, v in intents[i].items() if k != slot}
-        return self._fixed(intents, i, {**intent, place.kind: place.value},
+        return _fixed(intents, i, {**intent, place.kind: place.value},
                            Correction(i, place.kind, intents[i][slot], place.value, None if place.kind == slot else slot))
 
-    @staticmethod
-    def _fixed(intents: list[dict[str, Any]], i: int, intent: dict[str, Any], correction: Correction) -> Checked:
-        return Checked(canonical_decision({"intents": [intent if n == i else x for n, x in enumerate(intents)]}), corrections=[correction])
+
+class NameCheck:
+    """Narrows a group decoded for a device said by its own name to that device. Build once per registry."""
+
+    def __init__(self, registry: Registry):
+        self.reg = registry
+        phrases = home_phrases(registry)
+        ambiguous = _ambiguous(phrases)
+        places = sorted({normalize_name(n) for g in (registry.areas, registry.floors) for x in g for n in x.spoken_names}, key=len, reverse=True)
+        place = re.compile(r"\b(?:" + "|".join(map(re.escape, [*places, "floor"])) + r")\b")
+        # Names with a word of their own, neither a kind of device nor a place ("big light",
+        # "counter lights", "chandelier"), and not also an area's or floor's.
+        self._own = frozenset(p for p in phrases if p.kind == "name" and p.text not in ambiguous
+                              and any(w not in _KIND_WORDS for w in place.sub(" ", p.text).split()))
+        self._phrases = phrases
+
+    def check(self, text: str, decision: Any) -> Checked:
+        intents = decision.get("intents") if isinstance(decision, dict) else None
+        if not isinstance(intents, list) or not intents or not all(isinstance(i, dict) and i.get("intent") in INTENTS for i in intents):
+            return Checked(decision)
+        normalized = normalize_text(text)
+        if _GROUP_WORDS.search(normalized) or _LEAVES_OUT.search(normalized):
+            return Checked(decision)
+        named = {e.id for x in intents if isinstance(x.get("name"), str) for e in self.reg.entities_named(x["name"])}
+        said = [p for p in mentioned(self._phrases, normalized)
+                if p in self._own and not any(e.id in named for e in self.reg.entities_named(p.value))]
+        if len(said) != 1:
+            return Checked(decision)
+        (phrase,) = said
+        narrowed = []
+        for i, intent in enumerate(intents):
+            if "name" in intent:
+                continue
+            group = {e.id for e in resolve_targets(intent, self.reg).entities}
+            one = {e.id for e in resolve_targets({**intent, "name": phrase.value}, self.reg).entities}
+            if one and one < group:
+                narrowed.append(i)
+        if len(narrowed) != 1:
+            return Checked(decision)
+        (i,) = narrowed
+        return _fixed(intents, i, {**intents[i], "name": phrase.value}, Correction(i, "name", None, phrase.value))
+
+
+def leaves_out(text: str, decision: Any) -> Checked:
+    """Turns down every intent of a command that leaves devices out ("all the lights except the hall")."""
+    intents = decision.get("intents") if isinstance(decision, dict) else None
+    normalized = normalize_text(text)
+    found = _LEAVES_OUT.search(normalized)
+    if found is None or not isinstance(intents, list):
+        return Checked(decision)
+    words = normalized[found.start():].split()[:8]
+    said = " ".join(next((words[:n] for n, w in enumerate(words) if n and w in ("and", "then")), words))
+    reason = Unresolved("leaves_out", f'I can\'t leave devices out ("{said}"), so I did nothing; please name the ones you mean.')
+    return Checked(decision, refused=dict.fromkeys(range(len(intents)), reason))
 
 
 class HeardCheck:
-    """Both checks, numbers then places, for one home (``Pipeline`` runs it on every decision)."""
+    """The checks, numbers, places, names then devices left out, for one home (``Pipeline`` runs
+    it on every decision)."""
 
     def __init__(self, registry: Registry):
         self.numbers = NumberCheck(registry)
         self.places = PlaceCheck(registry)
+        self.names = NameCheck(registry)
 
     def check(self, text: str, decision: Any) -> Checked:
         numbers = self.numbers.check(text, decision)
         places = self.places.check(text, numbers.decision)
-        return Checked(places.decision, numbers.corrections + places.corrections, numbers.refused)
+        names = self.names.check(text, places.decision)
+        left = leaves_out(text, names.decision)
+        corrections = numbers.corrections + places.corrections + names.corrections
+        return Checked(names.decision, corrections, numbers.refused | left.refused)

@@ -44,7 +44,8 @@ def mentioned(phrases: list[Phrase], normalized: str) -> list[Phrase]:
     """The phrases a normalized text says, each once, a longer one first taking its words."""
     found, taken = [], normalized
     for p in phrases:
-        if re.search(rf"\b{re.escape(p.text)}\b", taken):
+        # The substring test first: the same answer, ten times faster for the many phrases not said.
+        if p.text in taken and re.search(rf"\b{re.escape(p.text)}\b", taken):
             found.append(p)
             taken = re.sub(rf"\b{re.escape(p.text)}\b", "#", taken, count=1)
     return found

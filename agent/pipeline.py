@@ -35,10 +35,10 @@ class ParseResult:
     model_calls: int
     """Forward passes of the model."""
     stages_ms: dict[str, float] = field(default_factory=dict)
-    """Milliseconds per stage: prompt (tokens and guesses), decode, plan (with the check of numbers and places)."""
+    """Milliseconds per stage: prompt (tokens and guesses), decode, plan (with the check of what the command says)."""
     corrections: list[Correction] = field(default_factory=list)
-    """Numbers the model wrote that the command did not say, and places it said that the model
-    left out, put right (``agent.heard``); ``decision`` holds the corrected values."""
+    """Numbers the model wrote that the command did not say, and places and names it said that
+    the model left out, put right (``agent.heard``); ``decision`` holds the corrected values."""
 
     @property
     def latency_ms(self) -> float:

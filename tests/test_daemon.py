@@ -147,6 +147,21 @@ def test_hermes_text_captured_not_recognized(hub):
     assert [m.json()["text"] for m in seen if m.topic == "hermes/dialogueManager/endSession"] == ["Sorry, I didn't understand that."]
 
 
+def test_hermes_command_leaving_devices_out_is_no_intent_and_says_why(hub):
+    """Both shipped adapters read "all the lights except the big light" as the big light alone:
+    the check turns it down, so Rhasspy hears of no intent, no device moves, and the reply says why."""
+    running, probe = hub
+    mark, devices = probe.mark(), len(running.simulator.received)
+    probe.publish("hermes/nlu/query", json.dumps({"input": "turn off all the lights except the big light", "siteId": "hall", "sessionId": "s-6"}))
+    seen = probe.wait(lambda s: any(m.topic == "hermes/dialogueManager/endSession" for m in s), mark)
+    assert [m.topic for m in seen if m.topic.startswith("hermes/intent/")] == []
+    assert [m.json()["sessionId"] for m in seen if m.topic == "hermes/nlu/intentNotRecognized"] == ["s-6"]
+    [end] = [m.json() for m in seen if m.topic == "hermes/dialogueManager/endSession"]
+    assert "leave devices out" in end["text"] and '"except the big light"' in end["text"]
+    result = next(m.json() for m in seen if m.topic == running.result_topic)
+    assert result["success"] == [] and running.simulator.received[devices:] == []
+
+
 def test_hermes_confirmation_keeps_the_session_open_for_the_answer(hub):
     """A risky action asks in the same session (continueSession) and the "yes" that comes back
     in it, from the same site, carries it out and ends the session."""

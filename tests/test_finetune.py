@@ -811,6 +811,21 @@ def test_shipped_adapters_do_nothing_now_for_later(home_pipeline, own):
             assert result.plan.reason is not None or all(p.reason is not None for p in result.plan.intents), (text, result.decision)
 
 
+@pytest.mark.real_model
+def test_shipped_adapters_leave_nothing_out_wrongly_and_act_on_the_device_named(home_pipeline, own):
+    """A command leaving devices out can't be decoded: both shipped adapters read "turn off all the
+    lights except the big light" as turning off only the big light. It does nothing and says why.
+    A device said by its own name ("big light") and decoded as its room's lights acts on it alone."""
+    for pipeline in (home_pipeline, own):
+        for text in ("turn off all the lights except the big light", "lock all the doors except the back door",
+                     "turn off everything but the tv", "turn on all the lights but leave the hallway off"):
+            result = pipeline.parse(text)
+            assert result.plan.messages == [], (text, result.decision)
+            assert result.plan.reason is not None or all(p.reason.code == "leaves_out" for p in result.plan.intents), (text, result.decision)
+        result = pipeline.parse("Bring on big light on living room")
+        assert [p.targets for p in result.plan.intents] == [["light.living_room_ceiling"]], result.decision
+
+
 def test_a_scored_files_misses_are_listed_those_that_would_act_first():
     """`hearth eval --data` lists its misses: the ones that would command a device first (they
     cost trust most), then wrong answers, then replies, each with what was expected; at most 50."""

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from agent.heard import HeardCheck, NumberCheck, PlaceCheck
+from agent.heard import HeardCheck, NameCheck, NumberCheck, PlaceCheck
 from agent.models import Unresolved
 from agent.numbers import number_words, numbers_said
 
@@ -263,3 +263,59 @@ def test_places_said_some_other_way_stay_as_decoded(home):
     ]:
         checked = check.check(text, decision)
         assert checked.decision is decision and not checked.corrections, text
+
+
+def test_a_device_said_by_its_own_name_narrows_its_group(home, planner):
+    check = NameCheck(home)
+    lights = {"intent": "HassTurnOn", "area": "living room", "domain": "light"}
+    decision = _decision(lights)
+    assert len(planner.plan(decision).intents[0].targets) > 1
+    checked = check.check("Bring on big light on living room", decision)
+    assert checked.decision == _decision({**lights, "name": "big light"})
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "name", "decoded": None, "said": "big light"}]
+    assert planner.plan(checked.decision).intents[0].targets == ["light.living_room_ceiling"]
+    assert decision == _decision(lights)  # the decoded decision is left as it was
+    kitchen = {"intent": "HassTurnOn", "area": "kitchen", "domain": "light"}
+    assert check.check("activate kitchen counter lights", _decision(kitchen)).decision == _decision({**kitchen, "name": "counter lights"})
+    # The one intent whose group holds the device; another intent's device is no matter.
+    pause = {"intent": "HassMediaPause", "name": "tv"}
+    checked = check.check("pause the tv and turn on the big light", _decision(pause, lights))
+    assert checked.decision == _decision(pause, {**lights, "name": "big light"}) and checked.corrections[0].intent == 1
+
+
+def test_names_that_say_a_group_stand(home):
+    check = NameCheck(home)
+    living = {"intent": "HassTurnOn", "area": "living room", "domain": "light"}
+    for text, decision in [
+        # a name only of a place and a kind, or only of kinds, says the group too
+        ("turn off the kitchen light", _decision({"intent": "HassTurnOff", "area": "kitchen", "domain": "light"})),
+        ("turn on the lamp", _decision({"intent": "HassTurnOn", "domain": "light"})),
+        # all, every, each: the device is one of the group
+        ("turn on every light in the living room, the big light too", _decision(living)),
+        # already acted on by name; two names said; a group not holding the device
+        ("turn on the big light and the living room", _decision({"intent": "HassTurnOn", "name": "big light"}, living)),
+        ("turn on the big light and the reading lamp", _decision(living)),
+        ("turn on the big light", _decision({"intent": "HassTurnOn", "area": "kitchen", "domain": "light"})),
+        ("turn on the big light", {"intents": "x"}),
+    ]:
+        checked = check.check(text, decision)
+        assert checked.decision is decision and not checked.corrections, text
+
+
+def test_a_command_leaving_devices_out_does_nothing_and_says_why(home, planner):
+    check = HeardCheck(home)
+    for text, decoded, said in [
+        # the shipped adapters' readings: the one device left out, or the one room
+        ("turn off all the lights except the big light", {"intent": "HassTurnOff", "name": "big light"}, "except the big light"),
+        ("switch off every light apart from the kitchen", {"intent": "HassTurnOff", "area": "kitchen", "domain": "light"}, "apart from the kitchen"),
+        ("turn off everything but the tv", {"intent": "HassTurnOff", "name": "tv"}, "everything but the tv"),
+        ("turn off the living room lights but not the big light and then lock the front door",
+         {"intent": "HassTurnOff", "area": "living room", "domain": "light"}, "but not the big light"),
+    ]:
+        checked = check.check(text, _decision(decoded))
+        assert checked.decision == _decision(decoded) and not checked.corrections, text
+        assert checked.refused == {0: Unresolved("leaves_out", f'I can\'t leave devices out ("{said}"), so I did nothing; please name the ones you mean.')}
+        plan = planner.plan(checked.decision, refused=checked.refused)
+        assert plan.messages == [] and plan.intents[0].reason.code == "leaves_out"
+    for text in ("it's not bright enough in the kitchen", "turn the lights off and the tv on", "turn on all the lights", "is every door locked"):
+        assert not check.check(text, _decision({"intent": "HassTurnOn", "domain": "light"})).refused, text
