@@ -31,11 +31,13 @@ office volume up to 56" read without the office sets every speaker in the house.
 command says exactly one area or floor that no intent acts on (not as part of a device's name,
 "the office speaker", nor one that is also a device's name or the kind of device the intent
 means, "the garage doors") and exactly one intent names no target, that intent is given the
-place, and the correction reported. And when exactly one area or floor of the decision is said
-nowhere in the command, by any of its names (a device's name counts: "the bedroom fan" says the
-bedroom), while exactly one place said is in no intent's area or floor, the one said takes its
-place, of its own kind: "clean downstairs" decoded as upstairs, "the downstairs floor" decoded
-as the landing.
+place, and the correction reported. With no such intent, the one intent naming a device but no
+place is given it (the device is elsewhere, or the place would be in use): "resume study tv
+shows" read as the living room's tv asks for a tv in the study ("There is no 'tv' in the
+office."). And when exactly one area or floor of the decision is said nowhere in the command,
+by any of its names (a device's name counts: "the bedroom fan" says the bedroom), while exactly
+one place said is in no intent's area or floor, the one said takes its place, of its own kind:
+"clean downstairs" decoded as upstairs, "the downstairs floor" decoded as the landing.
 
 **Names.** A device said by a name of its own, decoded as its whole group: "turn on the big light
 in the living room" read as every living room light, "activate kitchen counter lights" as every
@@ -258,27 +260,39 @@ class PlaceCheck:
             return Checked(decision)
         normalized = normalize_text(text)
         bare = [i for i, intent in enumerate(intents) if not any(k in intent for k in _TARGETS)]
-        if len(bare) == 1:
-            # A place said and acted on by no intent goes to the one intent with no target.
-            (i,) = bare
-            unused = self._said(normalized, intents[i], set().union(*(self._places(x) for x in intents)))
-            if len(unused) == 1:
-                place = unused[0]
-                return _fixed(intents, i, {**intents[i], place.kind: place.value}, Correction(i, place.kind, None, place.value))
-        # A place never said, where the command says another that no intent names: misheard.
+        if len(bare) == 1 and (fixed := self._given(normalized, intents, bare[0])):
+            return fixed
+        if fixed := self._unsaid(normalized, intents):
+            return fixed
+        # Last, a device named with no place, elsewhere: "study tv shows" decoded as the living room's tv.
+        placeless = [i for i, intent in enumerate(intents) if "name" in intent and "area" not in intent and "floor" not in intent]
+        if not bare and len(placeless) == 1 and (fixed := self._given(normalized, intents, placeless[0])):
+            return fixed
+        return Checked(decision)
+
+    def _given(self, normalized: str, intents: list[dict[str, Any]], i: int) -> Checked | None:
+        """Intent ``i`` given the one place said that no intent acts on, if there is one."""
+        unused = self._said(normalized, intents[i], set().union(*(self._places(x) for x in intents)))
+        if len(unused) != 1:
+            return None
+        place = unused[0]
+        return _fixed(intents, i, {**intents[i], place.kind: place.value}, Correction(i, place.kind, None, place.value))
+
+    def _unsaid(self, normalized: str, intents: list[dict[str, Any]]) -> Checked | None:
+        """The one area or floor never said replaced by the one place said that no intent names, if so."""
         unsaid = [(i, k) for i, x in enumerate(intents) for k in ("area", "floor")
                   if (key := self._place(k, x.get(k))) is not None and not self._spoken[key].search(normalized)]
         if len(unsaid) != 1:
-            return Checked(decision)
+            return None
         (i, slot), = unsaid
         named = {key for x in intents for k in ("area", "floor") if (key := self._place(k, x.get(k))) is not None}
         unused = self._said(normalized, intents[i], named)
         if len(unused) != 1 or (unused[0].kind != slot and unused[0].kind in intents[i]):
-            return Checked(decision)
+            return None
         place = unused[0]
         intent = {k: v for k, v in intents[i].items() if k != slot}
         return _fixed(intents, i, {**intent, place.kind: place.value},
-                           Correction(i, place.kind, intents[i][slot], place.value, None if place.kind == slot else slot))
+                      Correction(i, place.kind, intents[i][slot], place.value, None if place.kind == slot else slot))
 
 
 class NameCheck:

@@ -815,7 +815,8 @@ def test_shipped_adapters_do_nothing_now_for_later(home_pipeline, own):
 def test_shipped_adapters_leave_nothing_out_wrongly_and_act_on_the_device_named(home_pipeline, own):
     """A command leaving devices out can't be decoded: both shipped adapters read "turn off all the
     lights except the big light" as turning off only the big light. It does nothing and says why.
-    A device said by its own name ("big light") and decoded as its room's lights acts on it alone."""
+    A device said by its own name ("big light") and decoded as its room's lights acts on it alone;
+    a place said goes to a device named elsewhere."""
     for pipeline in (home_pipeline, own):
         for text in ("turn off all the lights except the big light", "lock all the doors except the back door",
                      "turn off everything but the tv", "turn on all the lights but leave the hallway off"):
@@ -824,6 +825,9 @@ def test_shipped_adapters_leave_nothing_out_wrongly_and_act_on_the_device_named(
             assert result.plan.reason is not None or all(p.reason.code == "leaves_out" for p in result.plan.intents), (text, result.decision)
         result = pipeline.parse("Bring on big light on living room")
         assert [p.targets for p in result.plan.intents] == [["light.living_room_ceiling"]], result.decision
+        # The generic adapter reads the study's "tv shows" as the living room's tv: it is not resumed.
+        result = pipeline.parse("would you resume my study tv shows")
+        assert "media_player.living_room_tv" not in [t for p in result.plan.intents for t in p.targets], result.decision
 
 
 def test_a_scored_files_misses_are_listed_those_that_would_act_first():

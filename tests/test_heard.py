@@ -197,6 +197,31 @@ def test_a_place_said_and_left_out_goes_to_the_intent_without_a_target(home, pla
     assert check.check("switch off the lights on the first floor", _decision(lights)).decision == _decision({"intent": "HassTurnOff", "floor": "first floor", "domain": "light"})
 
 
+def test_a_place_said_and_left_out_goes_to_the_device_named_elsewhere(home, planner):
+    """With every intent targeted, the one naming a device but no place takes the place said and
+    unused: its device is elsewhere, so the plan says so rather than acting on it."""
+    check = PlaceCheck(home)
+    tv = {"intent": "HassMediaUnpause", "name": "tv"}
+    checked = check.check("resume my study tv shows", _decision(tv))
+    assert checked.decision == _decision({**tv, "area": "study"})
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "area", "decoded": None, "said": "study"}]
+    plan = planner.plan(checked.decision)
+    assert plan.messages == [] and plan.intents[0].reason.message == "There is no 'tv' in the office."
+    step = {"intent": "HearthLightStep", "name": "landing light", "direction": "up"}
+    checked = check.check("it's quite dark in the bathroom and dim the landing light slightly", _decision(step))
+    assert checked.decision == _decision({**step, "area": "bathroom"}) and planner.plan(checked.decision).messages == []
+    # The device in the place said: the place is in use, nothing to give.
+    lamp = _decision({"intent": "HassTurnOn", "name": "desk lamp"})
+    assert check.check("turn on the desk lamp in the study", lamp).decision is lamp
+    # A place never said is put right first: the place said is then in use.
+    light, vacuum = {"intent": "HassLightSet", "name": "bathroom light", "brightness": 75}, {"intent": "HassVacuumStart", "floor": "upstairs"}
+    checked = check.check("set the bathroom light to 75 percent and also clean downstairs floor", _decision(light, vacuum))
+    assert checked.decision == _decision(light, {**vacuum, "floor": "downstairs"})
+    # Two intents naming devices with no place: which one is not known.
+    two = _decision({"intent": "HassTurnOn", "name": "tv"}, {"intent": "HassTurnOn", "name": "desk lamp"})
+    assert check.check("turn on the tv and the desk lamp in the bathroom", two).decision is two
+
+
 def test_places_that_are_not_left_out_stay_as_decoded(home):
     check = PlaceCheck(home)
     volume = {"intent": "HassSetVolume", "volume_level": 40}
