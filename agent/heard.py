@@ -1,4 +1,5 @@
-"""A decision held to what its command says: its numbers, and the places it names.
+"""A decision held to what its command says: its numbers, the places and devices it names, on or
+off, and what no decision can carry.
 
 **Numbers.** The model sometimes writes a number the command did not say: "sixteen point five
 degrees" as 16, "three thousand seven hundred" kelvin as 30 degrees on the radiator. Acting on
@@ -45,12 +46,21 @@ kitchen light. When the command says exactly one such name that no intent acts o
 one intent acts on a group of more devices that holds the named one, that intent is narrowed to
 the name. A name only of kinds and places ("lamp", "tv shows", "the living room light", "gym
 awning") says the group as well as the device, and a command saying all, every or each means
-more than one: these stand as decoded.
+more than one: these stand as decoded. A device named by the decision whose names the command
+says no word of ("flick the printer" decoded as the bedroom fan), but for a typo or a word cut
+short ("hall" of "hallway"), is turned down with the reason (``name_not_heard``); a name only
+of kinds ("speaker" for "the study media player") may be said another way and stands.
 
-**Devices left out.** A decision can't leave devices out, so "turn off all the lights except the
-big light" was acted on as something else: the shipped adapters turned off only the big light,
-its opposite. A command that leaves some out ("except", "apart from", "other than", "but not",
-"everything but the tv") acts on nothing and says why (``leaves_out``).
+**On or off.** Two parts sharing one verb ("turn off the tv and the big light") were decoded as
+one off and one on. When a decision both turns on and turns off, the command has no second
+command ("then", "also"), and it says only on or only off (``agent.asks.said_switch``), every
+switch is put to what it says.
+
+**What no decision carries** (``agent.asks``): a command leaving devices out ("all the lights
+except the big light", decoded as the big light off) or asking for later ("in one hour", decoded
+as now) turns every intent down with the reason (``leaves_out``, ``later``); a command that is
+one question ("is the front door locked and the garage door closed") turns down any action
+decoded for it (``question_not_action``).
 """
 
 from __future__ import annotations
@@ -59,9 +69,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent import asks
 from agent import domains as D
 from agent.intents import INTENTS, SLOTS
-from agent.mentions import Phrase, home_phrases, mentioned, normalize_text
+from agent.mentions import Phrase, home_phrases, mentioned, near_word, normalize_text
 from agent.models import Unresolved
 from agent.numbers import NUMBER_WORDS, numbers_said
 from agent.registry import Registry, normalize_name
@@ -83,12 +94,7 @@ _KIND_WORDS = frozenset(
 )
 # Words for more than one device: a name said beside them is one of the group, not the target.
 _GROUP_WORDS = re.compile(r"\b(?:all|every|each|both|everything|everywhere)\b")
-# Ways of leaving devices out, in normalized text (no apostrophes).
-_LEAVES_OUT = re.compile(
-    r"\b(?:except|excepting|excluding|apart from|other than|besides|save for|not the"
-    r"|but (?:not|the|my|our|leave|keep|dont|do not|for|in)|(?:all|everything|everywhere|every \w+) but)\b"
-)
-REFUSALS = ("number_not_heard", "leaves_out")
+REFUSALS = ("number_not_heard", "name_not_heard", "leaves_out", "later", "question_not_action")
 """Codes of the reasons these checks turn an intent down for: no intent the command meant."""
 
 
@@ -309,13 +315,14 @@ class NameCheck:
         self._own = frozenset(p for p in phrases if p.kind == "name" and p.text not in ambiguous
                               and any(w not in _KIND_WORDS for w in place.sub(" ", p.text).split()))
         self._phrases = phrases
+        self._names = {n: self._spelled(n) for e in registry.entities for n in e.spoken_names}
 
     def check(self, text: str, decision: Any) -> Checked:
         intents = decision.get("intents") if isinstance(decision, dict) else None
         if not isinstance(intents, list) or not intents or not all(isinstance(i, dict) and i.get("intent") in INTENTS for i in intents):
             return Checked(decision)
         normalized = normalize_text(text)
-        if _GROUP_WORDS.search(normalized) or _LEAVES_OUT.search(normalized):
+        if _GROUP_WORDS.search(normalized):
             return Checked(decision)
         named = {e.id for x in intents if isinstance(x.get("name"), str) for e in self.reg.entities_named(x["name"])}
         said = [p for p in mentioned(self._phrases, normalized)
@@ -336,23 +343,67 @@ class NameCheck:
         (i,) = narrowed
         return _fixed(intents, i, {**intents[i], "name": phrase.value}, Correction(i, "name", None, phrase.value))
 
+    def unheard(self, text: str, decision: Any) -> dict[int, Unresolved]:
+        """Intents naming a device the command says no word of ("flick the printer" decoded as
+        the bedroom fan), each turned down. A name only of kinds ("speaker" for "the study media
+        player") may be said another way, and stands."""
+        intents = decision.get("intents") if isinstance(decision, dict) else None
+        if not isinstance(intents, list):
+            return {}
+        normalized = normalize_text(text)
+        words = normalized.split()
+        out = {}
+        for i, intent in enumerate(intents):
+            name = intent.get("name") if isinstance(intent, dict) else None
+            if not isinstance(name, str) or set(normalize_name(name).split()) <= _KIND_WORDS:
+                continue
+            phrases, vocabulary = self._names.get(name) or self._spelled(name)
+            if any(p in normalized for p in phrases) or any(_heard(w, v) for w in words for v in vocabulary):
+                continue
+            out[i] = Unresolved("name_not_heard", f"I understood the {name}, which you did not say, so I did nothing with it; please say it again.")
+        return out
 
-def leaves_out(text: str, decision: Any) -> Checked:
-    """Turns down every intent of a command that leaves devices out ("all the lights except the hall")."""
+    def _spelled(self, name: str) -> tuple[tuple[str, ...], frozenset[str]]:
+        """Every spoken name of the devices called ``name``, normalized, and their words."""
+        phrases = tuple({normalize_name(n) for e in self.reg.entities_named(name) for n in (*e.spoken_names, name)})
+        return phrases, frozenset(w for p in phrases for w in p.split()) - _LINKS
+
+
+# Words in names that say nothing of which device.
+_LINKS = frozenset({"the", "a", "an", "my", "our", "of", "in", "on", "at", "and", "to", "for"})
+
+
+def _heard(word: str, name_word: str) -> bool:
+    """A word of the command is a name's word: the same but for a typo, or one the start of the
+    other, four letters at least ("hall" of "hallway", "lighting" of "light")."""
+    if near_word(word, name_word):
+        return True
+    short, long = sorted((word, name_word), key=len)
+    return len(short) >= 4 and long.startswith(short)
+
+
+def switch_check(normalized: str, decision: Any) -> Checked:
+    """Turns on and off in one decision, where the command says one of them for all: "turn off
+    the tv and the big light" read as the tv off and the big light on."""
     intents = decision.get("intents") if isinstance(decision, dict) else None
-    normalized = normalize_text(text)
-    found = _LEAVES_OUT.search(normalized)
-    if found is None or not isinstance(intents, list):
+    if not isinstance(intents, list) or not all(isinstance(i, dict) for i in intents):
         return Checked(decision)
-    words = normalized[found.start():].split()[:8]
-    said = " ".join(next((words[:n] for n, w in enumerate(words) if n and w in ("and", "then")), words))
-    reason = Unresolved("leaves_out", f'I can\'t leave devices out ("{said}"), so I did nothing; please name the ones you mean.')
-    return Checked(decision, refused=dict.fromkeys(range(len(intents)), reason))
+    switches = [i for i, x in enumerate(intents) if x.get("intent") in ("HassTurnOn", "HassTurnOff")]
+    if len({intents[i]["intent"] for i in switches}) < 2 or not asks.shares_one_verb(normalized):
+        return Checked(decision)
+    said = asks.said_switch(normalized)
+    wrong = [i for i in switches if said is not None and intents[i]["intent"] != said]
+    if not wrong:
+        return Checked(decision)
+    fixed = canonical_decision({"intents": [{**x, "intent": said} if n in wrong else x for n, x in enumerate(intents)]})
+    return Checked(fixed, corrections=[Correction(i, "intent", intents[i]["intent"], said) for i in wrong])
 
 
 class HeardCheck:
-    """The checks, numbers, places, names then devices left out, for one home (``Pipeline`` runs
-    it on every decision)."""
+    """The checks, for one home (``Pipeline`` runs it on every decision): a command no decision
+    can carry (``agent.asks``: devices left out, a time) turns every intent down; else numbers,
+    places, names, then on or off; then intents naming a device not said, and a question's
+    actions, turned down."""
 
     def __init__(self, registry: Registry):
         self.numbers = NumberCheck(registry)
@@ -360,9 +411,17 @@ class HeardCheck:
         self.names = NameCheck(registry)
 
     def check(self, text: str, decision: Any) -> Checked:
+        normalized = normalize_text(text)
+        intents = decision.get("intents") if isinstance(decision, dict) else None
+        if isinstance(intents, list) and (why := asks.refusal(normalized)):
+            return Checked(decision, refused=dict.fromkeys(range(len(intents)), why))
         numbers = self.numbers.check(text, decision)
         places = self.places.check(text, numbers.decision)
         names = self.names.check(text, places.decision)
-        left = leaves_out(text, names.decision)
-        corrections = numbers.corrections + places.corrections + names.corrections
-        return Checked(names.decision, corrections, numbers.refused | left.refused)
+        switched = switch_check(normalized, names.decision)
+        refused = numbers.refused | self.names.unheard(text, switched.decision)
+        final = switched.decision.get("intents") if isinstance(switched.decision, dict) else None
+        if isinstance(final, list) and (why := asks.question_refusal(normalized)):
+            refused |= {i: why for i, x in enumerate(final) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}
+        corrections = numbers.corrections + places.corrections + names.corrections + switched.corrections
+        return Checked(switched.decision, corrections, refused)

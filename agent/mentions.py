@@ -49,3 +49,17 @@ def mentioned(phrases: list[Phrase], normalized: str) -> list[Phrase]:
             found.append(p)
             taken = re.sub(rf"\b{re.escape(p.text)}\b", "#", taken, count=1)
     return found
+
+
+def near_word(word: str, target: str) -> bool:
+    """``word`` is ``target``, or for a target of five letters or more, one letter added, left out,
+    changed, or two swapped ("daectivate", "unlokc"): a typo or a speech recogniser's slip."""
+    if word == target:
+        return True
+    if len(target) < 5 or abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        diff = [i for i in range(len(word)) if word[i] != target[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]])
+    short, long = sorted((word, target), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))

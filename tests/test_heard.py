@@ -342,5 +342,78 @@ def test_a_command_leaving_devices_out_does_nothing_and_says_why(home, planner):
         assert checked.refused == {0: Unresolved("leaves_out", f'I can\'t leave devices out ("{said}"), so I did nothing; please name the ones you mean.')}
         plan = planner.plan(checked.decision, refused=checked.refused)
         assert plan.messages == [] and plan.intents[0].reason.code == "leaves_out"
-    for text in ("it's not bright enough in the kitchen", "turn the lights off and the tv on", "turn on all the lights", "is every door locked"):
+    for text in ("it's not bright enough in the kitchen", "turn the lights off and the tv on", "turn on all the lights", "lock the front door lock for the night"):
         assert not check.check(text, _decision({"intent": "HassTurnOn", "domain": "light"})).refused, text
+
+
+def test_a_command_for_later_does_nothing_and_says_why(home, planner):
+    """hearth can't wait: "in one hour" (no number a value could take: "one" is no number said
+    before a unit of time) was acted on at once by both shipped adapters."""
+    check = HeardCheck(home)
+    lights = {"intent": "HassTurnOff", "domain": "light"}
+    for text, said in [
+        ("turn off the lights in one hour", "in one hour"),
+        ("switch off the tv in half an hour", "in half an hour"),
+        ("turn on the heating at 6 pm", "at 6 pm"),
+        ("turn the fan on for twenty minutes and then lock the door", "for twenty minutes"),
+        ("lock the front door tonight", "tonight"),
+        ("turn on the porch light at sunset", "at sunset"),
+    ]:
+        checked = check.check(text, _decision(lights, lights))
+        assert checked.refused == dict.fromkeys((0, 1), Unresolved("later", f'I can\'t wait to do things ("{said}"), so I did nothing; please ask when it should happen.')), text
+        assert planner.plan(checked.decision, refused=checked.refused).messages == []
+    for text in ("set the fan at 70 percent", "lock the front door lock for the night", "turn the lights on in the kitchen"):
+        assert all(r.code != "later" for r in check.check(text, _decision(lights)).refused.values()), text
+
+
+def test_a_question_decoded_as_an_action_changes_nothing(home, planner):
+    check = HeardCheck(home)
+    ask = {"intent": "HassGetState", "name": "front door", "state": "locked"}
+    close = {"intent": "HassTurnOff", "name": "garage door", "area": "garage"}
+    # The home's own adapter read the second half of this question as closing the garage door.
+    checked = check.check("is the front door locked and the garage door closed", _decision(ask, close))
+    assert checked.refused == {1: Unresolved("question_not_action", "That sounded like a question, so I changed nothing; please ask it again, or say what to do.")}
+    plan = planner.plan(checked.decision, refused=checked.refused)
+    assert plan.messages == [] and plan.intents[0].query and plan.intents[0].reason is None
+    # A question, then a command: each goes ahead.
+    assert not check.check("is the front door locked and then close the garage door", _decision(ask, close)).refused
+    assert not check.check("hey jarvis we're leaving, close the garage door", _decision(close)).refused
+
+
+def test_one_verb_for_two_parts_switches_both_the_same_way(home, planner):
+    check = HeardCheck(home)
+    tv_off, light_on = {"intent": "HassTurnOff", "name": "tv"}, {"intent": "HassTurnOn", "name": "big light"}
+    # Both shipped adapters read the big light as on.
+    checked = check.check("turn off the tv and the big light", _decision(tv_off, light_on))
+    assert checked.decision == _decision(tv_off, {**light_on, "intent": "HassTurnOff"})
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 1, "slot": "intent", "decoded": "HassTurnOn", "said": "HassTurnOff"}]
+    assert [m.payload for m in planner.plan(checked.decision).messages if "ceiling" in m.topic] == ['{"state":"OFF"}']
+    kitchen, living = {"intent": "HassTurnOff", "area": "kitchen", "domain": "light"}, {"intent": "HassTurnOn", "area": "living room", "domain": "light"}
+    assert check.check("turn off the kitchen and living room lights", _decision(kitchen, living)).decision == _decision(kitchen, {**living, "intent": "HassTurnOff"})
+    # A verb off by a letter still says which.
+    assert check.check("daectivate the tv and the big light", _decision(tv_off, light_on)).decision == _decision(tv_off, {**light_on, "intent": "HassTurnOff"})
+    for text in (
+        "turn off the tv and turn on the big light",  # both said
+        "turn off the tv and then the big light",  # a second command: its own verb, perhaps unsaid
+        "my tv and the big light",  # neither said
+    ):
+        decision = _decision(tv_off, light_on)
+        assert check.check(text, decision).decision is decision, text
+
+
+def test_a_device_the_command_says_no_word_of_does_nothing(home, planner):
+    check = HeardCheck(home)
+    lamps = {"intent": "HassTurnOff", "floor": "first floor", "domain": "light"}
+    fan = {"intent": "HassFanSetSpeed", "name": "bedroom fan", "percentage": 100}
+    # The generic adapter's reading: the printer as the bedroom fan at full speed.
+    checked = check.check("Deactivate every single the lamps first floor and then flick the printer", _decision(lamps, fan))
+    assert checked.refused == {1: Unresolved("name_not_heard", "I understood the bedroom fan, which you did not say, so I did nothing with it; please say it again.")}
+    plan = planner.plan(checked.decision, refused=checked.refused)
+    assert plan.intents[0].messages and not plan.intents[1].messages
+    for text, intent in [
+        ("turn on the kitchen counter lights", {"intent": "HassTurnOn", "name": "under cabinet lights"}),  # by an alias
+        ("switch off the kichen light", {"intent": "HassTurnOff", "name": "kitchen light"}),  # a typo
+        ("are the hall lights on", {"intent": "HassGetState", "name": "hallway light", "state": "on"}),  # a word cut short
+        ("pause the study media player", {"intent": "HassMediaPause", "name": "speaker"}),  # a kind, said another way
+    ]:
+        assert not check.check(text, _decision(intent)).refused, text

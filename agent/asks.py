@@ -1,0 +1,85 @@
+"""What a command asks for that no decision can carry, or says against the decision: devices left
+out, a time to wait for, a question, on or off.
+
+The model was never trained on such commands and decodes them as something else (both shipped
+adapters read "turn off all the lights except the big light" as the big light off, "turn off the
+lights in one hour" as off now, "turn off the tv and the big light" as the tv off and the big
+light on). These readings of the text, hand-written and measured against every generated label
+(none of which they change), let ``agent.heard`` turn such a decision down with the reason, or
+put its on/off right. Text is normalized (``agent.mentions.normalize_text``: lower case, no
+apostrophes or punctuation).
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.mentions import near_word
+from agent.models import Unresolved
+from agent.numbers import NUMBER_WORDS
+
+_LEAVES_OUT = re.compile(
+    r"\b(?:except|excepting|excluding|apart from|other than|besides|save for|not the"
+    r"|but (?:not|the|my|our|leave|keep|dont|do not|for|in)|(?:all|everything|everywhere|every \w+) but)\b"
+)
+_NUMBER = r"(?:\d+(?:\.\d+)?|half an?|an?|a few|few|a couple of|(?:" + "|".join(NUMBER_WORDS) + r")(?:[\s-]+(?:" + "|".join(NUMBER_WORDS) + r"))*)"
+_UNIT = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)"
+_LATER = re.compile(
+    rf"\b(?:(?:in|for|after|within) {_NUMBER}(?: and a half)? (?:more )?{_UNIT}|{_NUMBER} {_UNIT} from now|half an hour"
+    r"|tonight|tomorrow|later|this (?:morning|afternoon|evening)|in the (?:morning|afternoon|evening)"
+    r"|at (?:noon|midnight|sunset|sunrise|dawn|dusk)|at \d+(?:\.\d+)? ?(?:am|pm|oclock|o clock)|at \w+ (?:oclock|o clock)"
+    r"|every (?:day|morning|evening|night)|when i (?:leave|get home|get back|arrive|go)|until|once (?:i|we|it))\b"
+)
+# A question first (after a wake word or filler), and no second command after it.
+_QUESTION = re.compile(r"^(?:(?:hey \w+|ok nabu|computer|um|uh|so|please|hey) )*(?:is|are|what|whats|which|how|hows|whether|can you tell me|tell me)\b")
+_SEQUENCE = re.compile(r"\b(?:then|also|after|afterwards|before)\b")
+
+QUERIES = ("HassGetState", "HassClimateGetTemperature")
+"""Intents that ask and change nothing."""
+
+
+def refusal(normalized: str) -> Unresolved | None:
+    """Why no intent of this command may act, if it leaves devices out or asks for later."""
+    if found := _LEAVES_OUT.search(normalized):
+        return Unresolved("leaves_out", f'I can\'t leave devices out ("{_clause(normalized, found.start())}"), so I did nothing; please name the ones you mean.')
+    if found := _LATER.search(normalized):
+        return Unresolved("later", f'I can\'t wait to do things ("{_clause(normalized, found.start())}"), so I did nothing; please ask when it should happen.')
+    return None
+
+
+def question_refusal(normalized: str) -> Unresolved | None:
+    """Why the actions decoded for this command may not run, if it is one question."""
+    if _QUESTION.search(normalized) and not _SEQUENCE.search(normalized):
+        return Unresolved("question_not_action", "That sounded like a question, so I changed nothing; please ask it again, or say what to do.")
+    return None
+
+
+def _clause(normalized: str, start: int) -> str:
+    """The words from ``start`` to the next "and" or "then", eight at most."""
+    words = normalized[start:].split()[:8]
+    return " ".join(next((words[:n] for n, w in enumerate(words) if n and w in ("and", "then")), words))
+
+
+# On and off as commands say them; "lock" is on, "unlock" off (Home Assistant's turn_on/turn_off).
+# States count: "turn off the lamp and make sure the door is locked" says on (locked) and off.
+_ON = ("on", "activate", "enable", "open", "opened", "raise", "lift", "lock", "locked", "start", "light up", "bring on", "power up")
+_OFF = ("off", "out", "deactivate", "disable", "close", "closed", "shut", "lower", "unlock", "unlocked", "kill", "stop", "pull down", "cut")
+
+
+def said_switch(normalized: str) -> str | None:
+    """"HassTurnOn" or "HassTurnOff" if the command says on or off once, one verb for all it
+    names (a verb off by one letter or two swapped counts: "daectivate"), else None."""
+    words = normalized.split()
+    on, off = (_said(normalized, words, verbs) for verbs in (_ON, _OFF))
+    return "HassTurnOn" if (on, off) == (1, 0) else "HassTurnOff" if (on, off) == (0, 1) else None
+
+
+def shares_one_verb(normalized: str) -> bool:
+    """Whether the command has no second command after a "then" or an "also"."""
+    return not _SEQUENCE.search(normalized)
+
+
+def _said(normalized: str, words: list[str], verbs: tuple[str, ...]) -> int:
+    """How many times the command says one of ``verbs`` (a word near two of them once)."""
+    phrases = sum(len(re.findall(rf"\b{v}\b", normalized)) for v in verbs if " " in v)
+    return phrases + sum(any(near_word(w, v) for v in verbs if " " not in v) for w in words)
