@@ -38,7 +38,10 @@ shows" read as the living room's tv asks for a tv in the study ("There is no 'tv
 office."). And when exactly one area or floor of the decision is said nowhere in the command,
 by any of its names (a device's name counts: "the bedroom fan" says the bedroom), while exactly
 one place said is in no intent's area or floor, the one said takes its place, of its own kind:
-"clean downstairs" decoded as upstairs, "the downstairs floor" decoded as the landing.
+"clean downstairs" decoded as upstairs, "the downstairs floor" decoded as the landing. Last, a
+one-intent decision whose place is said beside another with "and" ("dim the kitchen and the
+hallway to 20%", "the lights upstairs and downstairs") and no "then" or "also" is repeated for
+the other place, which the model had left out.
 
 **Names.** A device said by a name of its own, decoded as its whole group: "turn on the big light
 in the living room" read as every living room light, "activate kitchen counter lights" as every
@@ -109,10 +112,13 @@ class Correction:
     said: int | float | str
     replaces: str | None = None
     """The slot the model wrote ``decoded`` in, when another than ``slot`` (an area for a floor)."""
+    copies: int | None = None
+    """For an intent the model left out, the intent it repeats in another place ("dim the kitchen
+    and the hallway" decoded for the kitchen alone)."""
 
     def to_json(self) -> dict[str, Any]:
         out = {"intent": self.intent, "slot": self.slot, "decoded": self.decoded, "said": self.said}
-        return out | ({"replaces": self.replaces} if self.replaces else {})
+        return out | ({"replaces": self.replaces} if self.replaces else {}) | ({"copies": self.copies} if self.copies is not None else {})
 
 
 @dataclass
@@ -274,7 +280,26 @@ class PlaceCheck:
         placeless = [i for i, intent in enumerate(intents) if "name" in intent and "area" not in intent and "floor" not in intent]
         if not bare and len(placeless) == 1 and (fixed := self._given(normalized, intents, placeless[0])):
             return fixed
+        if len(intents) == 1 and asks.shares_one_verb(normalized) and (fixed := self._both(normalized, intents[0])):
+            return fixed
         return Checked(decision)
+
+    def _both(self, normalized: str, intent: dict[str, Any]) -> Checked | None:
+        """The one intent repeated for the place said beside its own with "and" or "or" ("dim the
+        kitchen and the hallway to 20%" decoded for the kitchen alone), if there is one."""
+        slot = next((k for k in ("area", "floor") if k in intent), None)
+        if slot is None or "name" in intent:
+            return None
+        unused = self._said(normalized, intent, self._places(intent))
+        own = [p for p in self._said(normalized, intent, set()) if self._place(p.kind, p.value) == self._place(slot, intent[slot])]
+        if len(unused) != 1 or not own:
+            return None
+        place, first, second = unused[0], re.escape(own[0].text), re.escape(unused[0].text)
+        joined = r"(?: \w+)?(?: and| or)(?: the| my| our)? "
+        if not (re.search(rf"\b{first}{joined}{second}\b", normalized) or re.search(rf"\b{second}{joined}{first}\b", normalized)):
+            return None
+        copy = {k: v for k, v in intent.items() if k not in ("area", "floor")} | {place.kind: place.value}
+        return Checked(canonical_decision({"intents": [intent, copy]}), corrections=[Correction(1, place.kind, None, place.value, copies=0)])
 
     def _given(self, normalized: str, intents: list[dict[str, Any]], i: int) -> Checked | None:
         """Intent ``i`` given the one place said that no intent acts on, if there is one."""

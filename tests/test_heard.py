@@ -417,3 +417,24 @@ def test_a_device_the_command_says_no_word_of_does_nothing(home, planner):
         ("pause the study media player", {"intent": "HassMediaPause", "name": "speaker"}),  # a kind, said another way
     ]:
         assert not check.check(text, _decision(intent)).refused, text
+
+
+def test_one_intent_for_two_places_said_with_and_is_repeated_for_the_other(home, planner):
+    check = PlaceCheck(home)
+    dim = {"intent": "HassLightSet", "area": "kitchen", "domain": "light", "brightness": 20}
+    # The home's own adapter's reading: the kitchen alone.
+    checked = check.check("dim the kitchen and the hallway to 20%", _decision(dim))
+    assert checked.decision == _decision(dim, {**dim, "area": "hallway"})
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 1, "slot": "area", "decoded": None, "said": "hallway", "copies": 0}]
+    # The hallway's light can't be dimmed: now said, where the part was lost before.
+    plan = planner.plan(checked.decision)
+    assert plan.intents[0].targets == ["light.kitchen_ceiling", "light.kitchen_under_cabinet"]
+    assert plan.intents[1].reason.message == "The hallway light can't be dimmed."
+    off = {"intent": "HassTurnOff", "floor": "upstairs", "domain": "light"}
+    assert check.check("turn off the lights upstairs and downstairs", _decision(off)).decision == _decision(off, {**off, "floor": "downstairs"})
+    for text, decision in [
+        ("dim the kitchen and then the hallway to 20%", _decision(dim)),  # a second command: its own verb
+        ("dim the kitchen to 20% in the morning when the hallway is dark", _decision(dim)),  # not joined by "and"
+        ("dim the kitchen and the hallway and the office to 20%", _decision(dim)),  # two places left out: no guessing
+    ]:
+        assert check.check(text, decision).decision is decision, text
