@@ -74,6 +74,24 @@ def said_switch(normalized: str) -> str | None:
     return "HassTurnOn" if (on, off) == (1, 0) else "HassTurnOff" if (on, off) == (0, 1) else None
 
 
+_STATES = ("open", "closed", "locked", "unlocked", "on", "off")
+
+
+def said_state(normalized: str) -> str | None:
+    """The one state a question says ("are the bedroom window and the living room window
+    closed"), if it says exactly one, once."""
+    said = [w for w in normalized.split() if w in _STATES]
+    return said[0] if len(said) == 1 else None
+
+
+_TOGGLE = re.compile(r"\b(?:toggle|flip|flick|over|around|round|state|other way|whichever|invert)\b")
+
+
+def says_toggle(normalized: str) -> bool:
+    """Whether the command may ask for a toggle ("flip the x", "switch the x over")."""
+    return _TOGGLE.search(normalized) is not None
+
+
 def shares_one_verb(normalized: str) -> bool:
     """Whether the command has no second command after a "then" or an "also"."""
     return not _SEQUENCE.search(normalized)

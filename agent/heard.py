@@ -408,12 +408,14 @@ def _heard(word: str, name_word: str) -> bool:
 
 
 def switch_check(normalized: str, decision: Any) -> Checked:
-    """Turns on and off in one decision, where the command says one of them for all: "turn off
-    the tv and the big light" read as the tv off and the big light on."""
+    """Turns on and off (or a toggle) in one decision, where the command says one of them for
+    all: "turn off the tv and the big light" read as the tv off and the big light on."""
     intents = decision.get("intents") if isinstance(decision, dict) else None
     if not isinstance(intents, list) or not all(isinstance(i, dict) for i in intents):
         return Checked(decision)
-    switches = [i for i, x in enumerate(intents) if x.get("intent") in ("HassTurnOn", "HassTurnOff")]
+    # A toggle among them, when no word asks for one, is the same shared verb misread.
+    kinds = ("HassTurnOn", "HassTurnOff") if asks.says_toggle(normalized) else ("HassTurnOn", "HassTurnOff", "HassToggle")
+    switches = [i for i, x in enumerate(intents) if x.get("intent") in kinds]
     if len({intents[i]["intent"] for i in switches}) < 2 or not asks.shares_one_verb(normalized):
         return Checked(decision)
     said = asks.said_switch(normalized)
@@ -422,6 +424,23 @@ def switch_check(normalized: str, decision: Any) -> Checked:
         return Checked(decision)
     fixed = canonical_decision({"intents": [{**x, "intent": said} if n in wrong else x for n, x in enumerate(intents)]})
     return Checked(fixed, corrections=[Correction(i, "intent", intents[i]["intent"], said) for i in wrong])
+
+
+def state_check(normalized: str, decision: Any) -> Checked:
+    """Questions of one decision asking different states where the command says one for all:
+    "are the bedroom window and the living room window closed" read as open and closed."""
+    intents = decision.get("intents") if isinstance(decision, dict) else None
+    if not isinstance(intents, list) or not all(isinstance(i, dict) for i in intents):
+        return Checked(decision)
+    asked = [i for i, x in enumerate(intents) if x.get("intent") == "HassGetState" and isinstance(x.get("state"), str)]
+    if len({intents[i]["state"] for i in asked}) < 2 or not asks.shares_one_verb(normalized):
+        return Checked(decision)
+    said = asks.said_state(normalized)
+    wrong = [i for i in asked if said is not None and intents[i]["state"] != said]
+    if not wrong:
+        return Checked(decision)
+    fixed = canonical_decision({"intents": [{**x, "state": said} if n in wrong else x for n, x in enumerate(intents)]})
+    return Checked(fixed, corrections=[Correction(i, "state", intents[i]["state"], said) for i in wrong])
 
 
 class HeardCheck:
@@ -444,6 +463,8 @@ class HeardCheck:
         places = self.places.check(text, numbers.decision)
         names = self.names.check(text, places.decision)
         switched = switch_check(normalized, names.decision)
+        stated = state_check(normalized, switched.decision)
+        switched = Checked(stated.decision, switched.corrections + stated.corrections)
         refused = numbers.refused | self.names.unheard(text, switched.decision)
         final = switched.decision.get("intents") if isinstance(switched.decision, dict) else None
         if isinstance(final, list) and (why := asks.question_refusal(normalized)):

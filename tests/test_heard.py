@@ -392,6 +392,12 @@ def test_one_verb_for_two_parts_switches_both_the_same_way(home, planner):
     assert check.check("turn off the kitchen and living room lights", _decision(kitchen, living)).decision == _decision(kitchen, {**living, "intent": "HassTurnOff"})
     # A verb off by a letter still says which.
     assert check.check("daectivate the tv and the big light", _decision(tv_off, light_on)).decision == _decision(tv_off, {**light_on, "intent": "HassTurnOff"})
+    # A toggle no word asks for is the same verb misread (the generic adapter, the car charger).
+    printer, charger = {"intent": "HassTurnOff", "name": "printer"}, {"intent": "HassToggle", "name": "car charger"}
+    checked = check.check("turn off the printer and the car charger", _decision(printer, charger))
+    assert checked.decision == _decision(printer, {**charger, "intent": "HassTurnOff"})
+    flip = _decision(printer, charger)
+    assert check.check("turn off the printer and flip the car charger", flip).decision is flip
     for text in (
         "turn off the tv and turn on the big light",  # both said
         "turn off the tv and then the big light",  # a second command: its own verb, perhaps unsaid
@@ -438,3 +444,14 @@ def test_one_intent_for_two_places_said_with_and_is_repeated_for_the_other(home,
         ("dim the kitchen and the hallway and the office to 20%", _decision(dim)),  # two places left out: no guessing
     ]:
         assert check.check(text, decision).decision is decision, text
+
+
+def test_one_state_asked_of_two_devices_is_asked_of_both(home):
+    check = HeardCheck(home)
+    bedroom, living = {"intent": "HassGetState", "name": "bedroom window", "state": "open"}, {"intent": "HassGetState", "name": "living room window", "state": "closed"}
+    # Both shipped adapters asked "open" of the first window.
+    checked = check.check("are the bedroom window and the living room window closed", _decision(bedroom, living))
+    assert checked.decision == _decision({**bedroom, "state": "closed"}, living)
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "state", "decoded": "open", "said": "closed"}]
+    two = _decision(bedroom, living)
+    assert check.check("is the bedroom window open and the living room window closed", two).decision is two
