@@ -69,6 +69,7 @@ decoded for it (``question_not_action``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -410,37 +411,32 @@ def _heard(word: str, name_word: str) -> bool:
 def switch_check(normalized: str, decision: Any) -> Checked:
     """Turns on and off (or a toggle) in one decision, where the command says one of them for
     all: "turn off the tv and the big light" read as the tv off and the big light on."""
-    intents = decision.get("intents") if isinstance(decision, dict) else None
-    if not isinstance(intents, list) or not all(isinstance(i, dict) for i in intents):
-        return Checked(decision)
     # A toggle among them, when no word asks for one, is the same shared verb misread.
     kinds = ("HassTurnOn", "HassTurnOff") if asks.says_toggle(normalized) else ("HassTurnOn", "HassTurnOff", "HassToggle")
-    switches = [i for i, x in enumerate(intents) if x.get("intent") in kinds]
-    if len({intents[i]["intent"] for i in switches}) < 2 or not asks.shares_one_verb(normalized):
-        return Checked(decision)
-    said = asks.said_switch(normalized)
-    wrong = [i for i in switches if said is not None and intents[i]["intent"] != said]
-    if not wrong:
-        return Checked(decision)
-    fixed = canonical_decision({"intents": [{**x, "intent": said} if n in wrong else x for n, x in enumerate(intents)]})
-    return Checked(fixed, corrections=[Correction(i, "intent", intents[i]["intent"], said) for i in wrong])
+    return _one_for_all(normalized, decision, "intent", lambda x: x.get("intent") in kinds, asks.said_switch)
 
 
 def state_check(normalized: str, decision: Any) -> Checked:
     """Questions of one decision asking different states where the command says one for all:
     "are the bedroom window and the living room window closed" read as open and closed."""
+    return _one_for_all(normalized, decision, "state", lambda x: x.get("intent") == "HassGetState" and isinstance(x.get("state"), str), asks.said_state)
+
+
+def _one_for_all(normalized: str, decision: Any, slot: str, member: Callable[[dict[str, Any]], bool], said_by: Callable[[str], str | None]) -> Checked:
+    """``slot`` of the intents ``member`` picks, when they differ, put to the one value the
+    command says (``said_by``) for all of them, if it has no second command."""
     intents = decision.get("intents") if isinstance(decision, dict) else None
     if not isinstance(intents, list) or not all(isinstance(i, dict) for i in intents):
         return Checked(decision)
-    asked = [i for i, x in enumerate(intents) if x.get("intent") == "HassGetState" and isinstance(x.get("state"), str)]
-    if len({intents[i]["state"] for i in asked}) < 2 or not asks.shares_one_verb(normalized):
+    members = [i for i, x in enumerate(intents) if member(x)]
+    if len({intents[i][slot] for i in members}) < 2 or not asks.shares_one_verb(normalized):
         return Checked(decision)
-    said = asks.said_state(normalized)
-    wrong = [i for i in asked if said is not None and intents[i]["state"] != said]
+    said = said_by(normalized)
+    wrong = [i for i in members if said is not None and intents[i][slot] != said]
     if not wrong:
         return Checked(decision)
-    fixed = canonical_decision({"intents": [{**x, "state": said} if n in wrong else x for n, x in enumerate(intents)]})
-    return Checked(fixed, corrections=[Correction(i, "state", intents[i]["state"], said) for i in wrong])
+    fixed = canonical_decision({"intents": [{**x, slot: said} if n in wrong else x for n, x in enumerate(intents)]})
+    return Checked(fixed, corrections=[Correction(i, slot, intents[i][slot], said) for i in wrong])
 
 
 class HeardCheck:
