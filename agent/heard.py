@@ -460,10 +460,11 @@ class HeardCheck:
         names = self.names.check(text, places.decision)
         switched = switch_check(normalized, names.decision)
         stated = state_check(normalized, switched.decision)
-        switched = Checked(stated.decision, switched.corrections + stated.corrections)
-        refused = numbers.refused | self.names.unheard(text, switched.decision)
-        final = switched.decision.get("intents") if isinstance(switched.decision, dict) else None
+        # An intent repeated for another place is turned down with the one it repeats.
+        refused = numbers.refused | {c.intent: numbers.refused[c.copies] for c in places.corrections if c.copies in numbers.refused}
+        refused |= self.names.unheard(text, stated.decision)
+        final = stated.decision.get("intents") if isinstance(stated.decision, dict) else None
         if isinstance(final, list) and (why := asks.question_refusal(normalized)):
             refused |= {i: why for i, x in enumerate(final) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}
-        corrections = numbers.corrections + places.corrections + names.corrections + switched.corrections
-        return Checked(switched.decision, corrections, refused)
+        corrections = numbers.corrections + places.corrections + names.corrections + switched.corrections + stated.corrections
+        return Checked(stated.decision, corrections, refused)

@@ -438,6 +438,10 @@ def test_one_intent_for_two_places_said_with_and_is_repeated_for_the_other(home,
     assert plan.intents[1].reason.message == "The hallway light can't be dimmed."
     off = {"intent": "HassTurnOff", "floor": "upstairs", "domain": "light"}
     assert check.check("turn off the lights upstairs and downstairs", _decision(off)).decision == _decision(off, {**off, "floor": "downstairs"})
+    # A repeat of an intent turned down for its number is turned down too.
+    checked = HeardCheck(home).check("dim the kitchen and the hallway to twenty percent", _decision({**dim, "brightness": 70}))
+    assert len(checked.decision["intents"]) == 2 and set(checked.refused) == {0, 1}
+    assert checked.refused[1].code == "number_not_heard"
     for text, decision in [
         ("dim the kitchen and then the hallway to 20%", _decision(dim)),  # a second command: its own verb
         ("dim the kitchen to 20% in the morning when the hallway is dark", _decision(dim)),  # not joined by "and"
