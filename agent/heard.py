@@ -334,7 +334,7 @@ class NameCheck:
         self.reg = registry
         phrases = home_phrases(registry)
         ambiguous = _ambiguous(phrases)
-        places = sorted({normalize_name(n) for g in (registry.areas, registry.floors) for x in g for n in x.spoken_names}, key=len, reverse=True)
+        places = [p.text for p in phrases if p.kind != "name"]  # longest first, as home_phrases gives them
         place = re.compile(r"\b(?:" + "|".join(map(re.escape, [*places, "floor"])) + r")\b")
         # Names with a word of their own, neither a kind of device nor a place ("big light",
         # "counter lights", "chandelier"), and not also an area's or floor's.
