@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from agent.domains import KIND_WORDS
 from agent.mentions import near_word
 from agent.models import Unresolved
 from agent.numbers import NUMBER_WORDS
@@ -69,9 +70,24 @@ _OFF = ("off", "out", "deactivate", "disable", "close", "closed", "shut", "lower
 def said_switch(normalized: str) -> str | None:
     """"HassTurnOn" or "HassTurnOff" if the command says on or off once, one verb for all it
     names (a verb off by one letter or two swapped counts: "daectivate"), else None."""
+    normalized = _places_on(normalized)
     words = normalized.split()
     on, off = (_said(normalized, words, verbs) for verbs in (_ON, _OFF))
     return "HassTurnOn" if (on, off) == (1, 0) else "HassTurnOff" if (on, off) == (0, 1) else None
+
+
+_OFF_SAID = re.compile(r"\b(?:" + "|".join(_OFF) + r")\b")
+# "on" after a kind of device, before a place: "the lights on the first floor" (not "turn on the").
+_ON_PLACE = re.compile(r"\b(" + "|".join(sorted(KIND_WORDS | {"everything", "all"})) + r") on (the|my|our) ")
+
+
+def _places_on(normalized: str) -> str:
+    """The command with each "on" saying where, after an off ("switch off the lights on the
+    first floor and the big light"), read as "in"."""
+    off = _OFF_SAID.search(normalized)
+    if off is None:
+        return normalized
+    return normalized[:off.end()] + _ON_PLACE.sub(r"\1 in \2 ", normalized[off.end():])
 
 
 _STATES = ("open", "closed", "locked", "unlocked", "on", "off")

@@ -44,6 +44,15 @@ DEVICE_CLASSES: dict[str, tuple[str, ...]] = {
     "sensor": ("temperature", "humidity", "illuminance", "power", "energy", "battery"),
 }
 
+# Kinds of device no domain or device class names.
+OTHER_KINDS = ("lamp", "bulb", "plug", "thermostat", "radiator", "heater", "device")
+KIND_WORDS = frozenset(
+    w + end
+    for w in {*(w for d in DOMAINS for x in (d, *DEVICE_CLASSES[d]) for w in x.split("_")), *OTHER_KINDS, "lighting", "show"}
+    for end in ("", "s", "es")
+)
+"""Words that name a kind of device, not one device ("lamp", "tv shows"), singular and plural."""
+
 # Words a HassGetState question can ask about ("is the door open?"), per domain.
 _OPENABLE_SENSORS = ("door", "garage_door", "window", "opening")
 STATES: dict[str, tuple[str, ...]] = {

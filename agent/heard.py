@@ -59,6 +59,22 @@ one off and one on. When a decision both turns on and turns off, the command has
 command ("then", "also"), and it says only on or only off (``agent.asks.said_switch``), every
 switch is put to what it says.
 
+An "on" after a kind of device and before a place, once an off is said ("switch off the lights
+on the first floor and the big light"), says where, not on.
+
+**One value for a list.** "Set the bedroom light and the bedside lamp to 40%" was decoded as the
+bedroom light turned on, "dim the floor lamp and the big light to 30 percent" as the floor lamp a
+step down, "the ceiling fan and the bedroom fan to 50 percent" with the second fan at 5. When a
+command lists parts with "and" (each a name, place or kind of device: no verb of its own), says
+one number, after the list, and has no second command, and the decision sets that number by one
+intent (a brightness, a position, ...), every other part is set to it: one turned on, stepped
+with no size or put in a mode the command does not say takes the setting intent, and one set
+to a misreading of the number is put right.
+
+**Units.** A number said only in a unit the slot holding it does not take ("set the bedroom and
+the office to 20 degrees" decoded as both rooms' lights at 20%) turns its intent down
+(``unit_not_heard``): degrees set a temperature, percent a level, kelvin a colour temperature.
+
 **What no decision carries** (``agent.asks``): a command leaving devices out ("all the lights
 except the big light", decoded as the big light off) or asking for later ("in one hour", decoded
 as now) turns every intent down with the reason (``leaves_out``, ``later``); a command that is
@@ -85,20 +101,13 @@ from agent.serialize import canonical_decision
 from agent.speech import spoken_number
 
 NUMERIC_SLOTS = tuple(name for name, slot in SLOTS.items() if slot.kind in ("integer", "number"))
-# Kinds of device no domain or device class names.
-_OTHER_KINDS = ("lamp", "bulb", "plug", "thermostat", "radiator", "heater", "device")
 # Kinds of device a count can name ("turn off the 2 lamps"): the controllable domains and their
-# device classes, these, and the last word of each of the home's names.
-_DEVICE_NOUNS = (*(w.split("_")[-1] for d in D.CONTROLLABLE for w in (d, *D.DEVICE_CLASSES[d])), *_OTHER_KINDS)
-# Words that name a kind of device, not one device ("lamp", "tv shows"), singular and plural.
-_KIND_WORDS = frozenset(
-    w + end
-    for w in {*(w for d in D.DOMAINS for x in (d, *D.DEVICE_CLASSES[d]) for w in x.split("_")), *_OTHER_KINDS, "lighting", "show"}
-    for end in ("", "s", "es")
-)
+# device classes, the other kinds, and the last word of each of the home's names.
+_DEVICE_NOUNS = (*(w.split("_")[-1] for d in D.CONTROLLABLE for w in (d, *D.DEVICE_CLASSES[d])), *D.OTHER_KINDS)
+_KIND_WORDS = D.KIND_WORDS
 # Words for more than one device: a name said beside them is one of the group, not the target.
 _GROUP_WORDS = re.compile(r"\b(?:all|every|each|both|everything|everywhere)\b")
-REFUSALS = ("number_not_heard", "name_not_heard", "leaves_out", "later", "question_not_action")
+REFUSALS = ("number_not_heard", "unit_not_heard", "name_not_heard", "leaves_out", "later", "question_not_action")
 """Codes of the reasons these checks turn an intent down for: no intent the command meant."""
 
 
@@ -162,6 +171,7 @@ class NumberCheck:
         # A number before a device (one word between at most: "three kitchen lights") counts devices.
         between = r"(?:\s+(?!(?:percent|per|cent|degrees?|kelvin|k|and|then|to|at|in|on|for|by|of)\b)[a-z']+)?"
         self._counts = re.compile(rf"\b{number}{between}\s+(?:{'|'.join(map(re.escape, nouns))})\b")
+        self._units = re.compile(rf"(?<![\w.])({number}|\d+\.\d+)\s*(%|percent|per cent|degrees?|kelvin)(?!\w)")
 
     def said(self, text: str) -> list[float]:
         """The numbers ``text`` says, leaving out those in the home's names and counts of devices."""
@@ -187,6 +197,8 @@ class NumberCheck:
                 unheard.append((i, slot, value))
             else:
                 del unused[match]
+        if wrong := self._wrong_units(text, values):
+            return Checked(decision, refused=wrong)
         if not unused:
             return Checked(decision)
         if len(unheard) == 1 and len(unused) == 1 and _misread(unheard[0][2], unused[0]) and _fits(unheard[0][1], unused[0]):
@@ -200,6 +212,27 @@ class NumberCheck:
         for i in range(len(intents)):
             refused.setdefault(i, Unresolved("number_not_heard", f"I heard {heard} but not what it was for, so I did nothing; please say it again."))
         return Checked(decision, refused=refused)
+
+
+    def _wrong_units(self, text: str, values: list[tuple[int, str, float]]) -> dict[int, Unresolved]:
+        """Intents setting a number said only in a unit their slot does not take ("set the
+        bedroom to 20 degrees" read as the lights at 20%), each turned down."""
+        units: dict[float, list[str]] = {}
+        for m in self._units.finditer(text.casefold()):
+            for n in numbers_said(m.group(1) + " %"):
+                units.setdefault(n, []).append(_UNIT_NAMES.get(m.group(2), m.group(2)))
+        out = {}
+        for i, slot, n in values:
+            said = units.get(n)
+            # Said as often in units as at all, and in none the slot takes.
+            if said and len(said) == self.said(text).count(n) and not any(slot in _UNIT_SLOTS[u] for u in said):
+                out[i] = Unresolved("unit_not_heard", f"I heard {n:g} {sorted(said)[0]}, which is no {slot.replace('_', ' ')}, so I did nothing; please say it again.")
+        return out
+
+
+# What each unit a command says a number in may set.
+_UNIT_NAMES = {"%": "percent", "per cent": "percent", "degree": "degrees"}
+_UNIT_SLOTS = {"percent": ("brightness", "position", "percentage", "volume_level", "step"), "degrees": ("temperature",), "kelvin": ("color_temp",)}
 
 
 _TARGETS = ("name", "area", "floor")
@@ -439,6 +472,72 @@ def _one_for_all(normalized: str, decision: Any, slot: str, member: Callable[[di
     return Checked(fixed, corrections=[Correction(i, slot, intents[i][slot], said) for i in wrong])
 
 
+# The intents setting one value, and the slot each sets.
+SETTERS = {"HassLightSet": "brightness", "HassSetPosition": "position", "HassClimateSetTemperature": "temperature",
+           "HassFanSetSpeed": "percentage", "HassSetVolume": "volume_level"}
+
+
+class ValueCheck:
+    """One value shared by a list of devices or places ("set the bedroom light and the bedside
+    lamp to 40%"), decoded for one of them alone: the others read as turned on, stepped, put in
+    a mode no word says, or set to the number misread. Build once per registry."""
+
+    def __init__(self, registry: Registry):
+        # The words a part of the list may start with: a name's, a place's, a kind's.
+        firsts = {p.text.split()[0] for p in home_phrases(registry)} | _KIND_WORDS
+        self._joins = re.compile(r"\band (?:(?:all )?(?:the|my|our) )?(\w+)")
+        self._firsts = firsts
+
+    def check(self, normalized: str, said: Callable[[str], list[float]], decision: Any) -> Checked:
+        """``said``: the numbers a text says (``NumberCheck.said``)."""
+        intents = decision.get("intents") if isinstance(decision, dict) else None
+        if not isinstance(intents, list) or len(intents) < 2 or not all(isinstance(i, dict) for i in intents):
+            return Checked(decision)
+        setters = {x.get("intent") for x in intents if x.get("intent") in SETTERS and SETTERS[x["intent"]] in x}
+        value = self._shared(normalized, said)
+        if len(setters) != 1 or value is None:
+            return Checked(decision)
+        (setter,), fixed, corrections = setters, [], []
+        slot = SETTERS[setter]
+        for i, x in enumerate(intents):
+            if x.get("intent") == setter and slot in x:
+                if x[slot] != value and not (isinstance(x[slot], (int, float)) and _misread(float(x[slot]), value)):
+                    return Checked(decision)
+                if x[slot] != value:
+                    corrections.append(Correction(i, slot, x[slot], value))
+                fixed.append({**x, slot: value})
+            elif self._unsaid_verb(normalized, x):
+                corrections += [Correction(i, "intent", x["intent"], setter), Correction(i, slot, None, value)]
+                fixed.append({k: v for k, v in x.items() if k in (*_TARGETS, "domain", "device_class")} | {"intent": setter, slot: value})
+            else:
+                return Checked(decision)
+        if not corrections:
+            return Checked(decision)
+        fixed_decision = canonical_decision({"intents": fixed})
+        # The slot's type decides the written value (20 or 20.0), as the schema does.
+        return Checked(fixed_decision, corrections=[
+            Correction(c.intent, c.slot, c.decoded, fixed_decision["intents"][c.intent][c.slot]) if c.slot == slot else c for c in corrections])
+
+    def _shared(self, normalized: str, said: Callable[[str], list[float]]) -> float | None:
+        """The one number the command says, after a list of two parts or more ("the x and the
+        y to 40%") that shares one verb, if so."""
+        joins = list(self._joins.finditer(normalized))
+        if not joins or not asks.shares_one_verb(normalized) or any(m.group(1) not in self._firsts for m in joins):
+            return None
+        after = said(normalized[joins[-1].end():])
+        return after[0] if len(after) == 1 and not said(normalized[:joins[-1].end()]) else None
+
+    @staticmethod
+    def _unsaid_verb(normalized: str, intent: dict[str, Any]) -> bool:
+        """Whether ``intent`` is a part of a shared value misread as another verb: on, a step of
+        no size, a mode the command does not say."""
+        name = intent.get("intent")
+        if name == "HearthClimateSetMode":
+            mode = intent.get("hvac_mode")
+            return isinstance(mode, str) and not re.search(rf"\b{re.escape(mode.replace('_', ' '))}\b", normalized)
+        return name == "HassTurnOn" or (name == "HearthLightStep" and "step" not in intent)
+
+
 class HeardCheck:
     """The checks, for one home (``Pipeline`` runs it on every decision): a command no decision
     can carry (``agent.asks``: devices left out, a time) turns every intent down; else numbers,
@@ -449,6 +548,7 @@ class HeardCheck:
         self.numbers = NumberCheck(registry)
         self.places = PlaceCheck(registry)
         self.names = NameCheck(registry)
+        self.values = ValueCheck(registry)
 
     def check(self, text: str, decision: Any) -> Checked:
         normalized = normalize_text(text)
@@ -459,12 +559,13 @@ class HeardCheck:
         places = self.places.check(text, numbers.decision)
         names = self.names.check(text, places.decision)
         switched = switch_check(normalized, names.decision)
-        stated = state_check(normalized, switched.decision)
+        valued = self.values.check(normalized, self.numbers.said, switched.decision)
+        stated = state_check(normalized, valued.decision)
         # An intent repeated for another place is turned down with the one it repeats.
         refused = numbers.refused | {c.intent: numbers.refused[c.copies] for c in places.corrections if c.copies in numbers.refused}
         refused |= self.names.unheard(text, stated.decision)
         final = stated.decision.get("intents") if isinstance(stated.decision, dict) else None
         if isinstance(final, list) and (why := asks.question_refusal(normalized)):
             refused |= {i: why for i, x in enumerate(final) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}
-        corrections = numbers.corrections + places.corrections + names.corrections + switched.corrections + stated.corrections
+        corrections = numbers.corrections + places.corrections + names.corrections + switched.corrections + valued.corrections + stated.corrections
         return Checked(stated.decision, corrections, refused)

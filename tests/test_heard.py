@@ -459,3 +459,72 @@ def test_one_state_asked_of_two_devices_is_asked_of_both(home):
     assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "state", "decoded": "open", "said": "closed"}]
     two = _decision(bedroom, living)
     assert check.check("is the bedroom window open and the living room window closed", two).decision is two
+
+
+def test_one_value_for_two_parts_sets_both(home, planner):
+    check = HeardCheck(home)
+    bedroom_on, lamp = {"intent": "HassTurnOn", "name": "bedroom light"}, {"intent": "HassLightSet", "name": "bedside lamp", "brightness": 40}
+    # The home's own adapter's reading: the bedroom light turned on, not dimmed.
+    checked = check.check("set the bedroom light and the bedside lamp to 40%", _decision(bedroom_on, lamp))
+    assert checked.decision == _decision({"intent": "HassLightSet", "name": "bedroom light", "brightness": 40}, lamp) and not checked.refused
+    assert [c.to_json() for c in checked.corrections] == [
+        {"intent": 0, "slot": "intent", "decoded": "HassTurnOn", "said": "HassLightSet"},
+        {"intent": 0, "slot": "brightness", "decoded": None, "said": 40},
+    ]
+    assert [m.payload for m in planner.plan(checked.decision).messages if "bedroom/ceiling" in m.topic] == ['{"brightness":102}']
+    # A step of no size, a mode no word says, the number misread for the second part: all the same value.
+    step = {"intent": "HearthLightStep", "name": "floor lamp", "direction": "down"}
+    big = {"intent": "HassLightSet", "name": "big light", "brightness": 30}
+    assert check.check("dim the floor lamp and the big light to 30 percent", _decision(step, big)).decision == _decision(
+        {"intent": "HassLightSet", "name": "floor lamp", "brightness": 30}, big)
+    thermostat = {"intent": "HassClimateSetTemperature", "name": "thermostat", "temperature": 21}
+    heat = {"intent": "HearthClimateSetMode", "name": "air conditioner", "hvac_mode": "heat"}
+    assert check.check("set the thermostat and the air conditioner to 21", _decision(thermostat, heat)).decision == _decision(
+        thermostat, {"intent": "HassClimateSetTemperature", "name": "air conditioner", "temperature": 21})
+    fan, five = {"intent": "HassFanSetSpeed", "name": "ceiling fan", "percentage": 50}, {"intent": "HassFanSetSpeed", "name": "bedroom fan", "percentage": 5}
+    checked = check.check("set the ceiling fan and the bedroom fan to 50 percent", _decision(fan, five))
+    assert checked.decision == _decision(fan, {**five, "percentage": 50})
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 1, "slot": "percentage", "decoded": 5, "said": 50}]
+    kids, bathroom = {"intent": "HassLightSet", "area": "kids room", "domain": "light", "brightness": 50}, {"intent": "HassTurnOn", "area": "bathroom", "domain": "light"}
+    assert check.check("make the kids room and bathroom lights 50%", _decision(kids, bathroom)).decision == _decision(
+        kids, {**bathroom, "intent": "HassLightSet", "brightness": 50})
+    for text, decision in [
+        ("turn on the bedroom light and set the bedside lamp to 40%", _decision(bedroom_on, lamp)),  # a verb of its own
+        ("brighten the floor lamp and dim the big light to 30 percent", _decision({**step, "direction": "up"}, big)),
+        ("set the bedroom light to 40% and the bedside lamp", _decision(lamp, bedroom_on)),  # the value before the second part
+        ("turn on the bedroom light, then the bedside lamp to 40%", _decision(bedroom_on, lamp)),  # a second command
+        ("set the thermostat to heat and the air conditioner to 21", _decision(heat, thermostat)),  # the mode said
+        ("set the ceiling fan to 50 and the bedroom fan to 5", _decision(fan, five)),  # both said
+        ("set the ceiling fan and the bedroom fan to 50 percent", _decision(fan, {**five, "percentage": 70})),  # no misreading
+    ]:
+        assert check.check(text, decision).decision is decision, text
+
+
+def test_a_number_said_in_a_unit_its_slot_does_not_take_does_nothing(home, planner):
+    check = HeardCheck(home)
+    bedroom, office = ({"intent": "HassLightSet", "area": area, "domain": "light", "brightness": 20} for area in ("bedroom", "office"))
+    # The home's own adapter's reading: the lights of both rooms at 20%.
+    checked = check.check("set the bedroom and the office to 20 degrees", _decision(bedroom, office))
+    assert checked.refused == dict.fromkeys((0, 1), Unresolved("unit_not_heard", "I heard 20 degrees, which is no brightness, so I did nothing; please say it again."))
+    assert planner.plan(checked.decision, refused=checked.refused).messages == []
+    thermostat = {"intent": "HassClimateSetTemperature", "name": "thermostat", "temperature": 21.5}
+    assert check.check("set the heating to 21.5%", _decision(thermostat)).refused[0].code == "unit_not_heard"
+    for text, decision in [
+        ("set the thermostat to 20 degrees and the floor lamp to 20%", _decision({**thermostat, "temperature": 20}, {"intent": "HassLightSet", "name": "floor lamp", "brightness": 20})),
+        ("set the heating to twenty one point five degrees", _decision(thermostat)),
+        ("dim the bedroom lights by 20 percent", _decision({"intent": "HearthLightStep", "area": "bedroom", "domain": "light", "direction": "down", "step": 20})),
+        ("set the floor lamp to 2700 kelvin", _decision({"intent": "HassLightSet", "name": "floor lamp", "color_temp": 2700})),
+    ]:
+        assert not check.check(text, decision).refused, text
+
+
+def test_on_a_place_after_off_is_no_on(home):
+    check = HeardCheck(home)
+    floor, big = {"intent": "HassTurnOff", "floor": "first floor", "domain": "light"}, {"intent": "HassTurnOn", "name": "big light"}
+    # Both shipped adapters read the big light as on.
+    assert check.check("switch off the lights on the first floor and the big light", _decision(floor, big)).decision == _decision(
+        floor, {**big, "intent": "HassTurnOff"})
+    landing, fan = {"intent": "HassTurnOn", "area": "landing", "domain": "light"}, {"intent": "HassTurnOff", "name": "bedroom fan"}
+    for text in ("turn the lights on the landing and the bedroom fan off", "switch off the bedroom fan and turn on the lights on the landing"):
+        decision = _decision(landing, fan)
+        assert check.check(text, decision).decision is decision, text
