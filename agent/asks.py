@@ -31,6 +31,9 @@ _LATER = re.compile(
     r"|at (?:noon|midnight|sunset|sunrise|dawn|dusk)|at \d+(?:\.\d+)? ?(?:am|pm|oclock|o clock)|at \w+ (?:oclock|o clock)"
     r"|every (?:day|morning|evening|night)|when i (?:leave|get home|get back|arrive|go)|until|once (?:i|we|it))\b"
 )
+# Saying not to: "don't turn on the lights" was decoded by both shipped adapters as turning them on.
+# Not a request said politely or as a reminder: "why don't you ...", "don't forget to lock ...".
+_NEGATED = re.compile(r"\b(?<!why )(?:dont|do not|didnt|did not|never|no need to|shouldnt|should not)\b(?! (?:forget|you forget)\b)")
 # A question first (after a wake word or filler), and no second command after it.
 _QUESTION = re.compile(r"^(?:(?:hey \w+|ok nabu|computer|um|uh|so|please|hey) )*(?:is|are|what|whats|which|how|hows|whether|can you tell me|tell me)\b")
 _SEQUENCE = re.compile(r"\b(?:then|also|after|afterwards|before)\b")
@@ -40,9 +43,11 @@ QUERIES = ("HassGetState", "HassClimateGetTemperature")
 
 
 def refusal(normalized: str) -> Unresolved | None:
-    """Why no intent of this command may act, if it leaves devices out or asks for later."""
+    """Why no intent of this command may act, if it leaves devices out, says not to, or asks for later."""
     if found := _LEAVES_OUT.search(normalized):
         return Unresolved("leaves_out", f'I can\'t leave devices out ("{_clause(normalized, found.start())}"), so I did nothing; please name the ones you mean.')
+    if found := _NEGATED.search(normalized):
+        return Unresolved("negated", f'You said not to ("{_clause(normalized, found.start())}"), so I did nothing.')
     if found := _LATER.search(normalized):
         return Unresolved("later", f'I can\'t wait to do things ("{_clause(normalized, found.start())}"), so I did nothing; please ask when it should happen.')
     return None

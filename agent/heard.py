@@ -41,7 +41,9 @@ one place said is in no intent's area or floor, the one said takes its place, of
 "clean downstairs" decoded as upstairs, "the downstairs floor" decoded as the landing. Last, a
 one-intent decision whose place is said beside another with "and" ("dim the kitchen and the
 hallway to 20%", "the lights upstairs and downstairs") and no "then" or "also" is repeated for
-the other place, which the model had left out.
+the other place, which the model had left out. A place said with a typo is said ("turn on the
+lights in the kitchn", decoded as every light): a word no name of the home holds, a letter left
+out or added, or two swapped, of exactly one place's word (``agent.mentions.respeller``).
 
 **Names.** A device said by a name of its own, decoded as its whole group: "turn on the big light
 in the living room" read as every living room light, "activate kitchen counter lights" as every
@@ -76,8 +78,9 @@ the office to 20 degrees" decoded as both rooms' lights at 20%) turns its intent
 (``unit_not_heard``): degrees set a temperature, percent a level, kelvin a colour temperature.
 
 **What no decision carries** (``agent.asks``): a command leaving devices out ("all the lights
-except the big light", decoded as the big light off) or asking for later ("in one hour", decoded
-as now) turns every intent down with the reason (``leaves_out``, ``later``); a command that is
+except the big light", decoded as the big light off), saying not to ("don't disarm the alarm",
+decoded as disarming it) or asking for later ("in one hour", decoded as now) turns every intent
+down with the reason (``leaves_out``, ``negated``, ``later``); a command that is
 one question ("is the front door locked and the garage door closed") turns down any action
 decoded for it (``question_not_action``).
 """
@@ -92,7 +95,7 @@ from typing import Any
 from agent import asks
 from agent import domains as D
 from agent.intents import INTENTS, SLOTS
-from agent.mentions import Phrase, home_phrases, mentioned, near_word, normalize_text
+from agent.mentions import Phrase, home_phrases, mentioned, near_word, normalize_text, respeller
 from agent.models import Unresolved
 from agent.numbers import NUMBER_WORDS, numbers_said
 from agent.registry import Registry, normalize_name
@@ -107,7 +110,7 @@ _DEVICE_NOUNS = (*(w.split("_")[-1] for d in D.CONTROLLABLE for w in (d, *D.DEVI
 _KIND_WORDS = D.KIND_WORDS
 # Words for more than one device: a name said beside them is one of the group, not the target.
 _GROUP_WORDS = re.compile(r"\b(?:all|every|each|both|everything|everywhere)\b")
-REFUSALS = ("number_not_heard", "unit_not_heard", "name_not_heard", "leaves_out", "later", "question_not_action")
+REFUSALS = ("number_not_heard", "unit_not_heard", "name_not_heard", "leaves_out", "negated", "later", "question_not_action")
 """Codes of the reasons these checks turn an intent down for: no intent the command meant."""
 
 
@@ -259,6 +262,9 @@ class PlaceCheck:
         self._phrases = home_phrases(registry)
         # "garage" both a room and the garage door's alias: which one was meant is the model's call.
         self._ambiguous = _ambiguous(self._phrases)
+        # A place said with a typo is said ("turn off the kitchn lights" was decoded as every light).
+        self._respelled = respeller(frozenset(w for p in self._phrases for w in p.text.split()) | D.KIND_WORDS,
+                                    frozenset(w for p in self._phrases if p.kind != "name" for w in p.text.split()))
         # Every name of each place, found anywhere in a command ("the bedroom fan" says the bedroom).
         self._spoken = {
             (kind, place.id): re.compile(r"\b(?:" + "|".join(re.escape(normalize_name(n)) for n in place.spoken_names) + r")\b")
@@ -304,7 +310,7 @@ class PlaceCheck:
         intents = decision.get("intents") if isinstance(decision, dict) else None
         if not isinstance(intents, list) or not intents or not all(isinstance(i, dict) and i.get("intent") in INTENTS for i in intents):
             return Checked(decision)
-        normalized = normalize_text(text)
+        normalized = self._respelled(normalize_text(text))
         bare = [i for i, intent in enumerate(intents) if not any(k in intent for k in _TARGETS)]
         if len(bare) == 1 and (fixed := self._given(normalized, intents, bare[0])):
             return fixed

@@ -6,6 +6,8 @@ Shared by the guesser (drafts for the decoder) and the check of what a command s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import re
 from dataclasses import dataclass
 
@@ -63,3 +65,29 @@ def near_word(word: str, target: str) -> bool:
         return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]])
     short, long = sorted((word, target), key=len)
     return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def respeller(known: frozenset[str], targets: frozenset[str]) -> Callable[[str], str]:
+    """A function writing each word of a normalized text that is not ``known`` but a typo of
+    exactly one of ``targets`` (five letters or more) as that word: a letter left out or added,
+    or two swapped ("kitchn", "livng", "bathrom", "kicthen"). Not one letter changed: that is
+    mostly another word ("halfway", "giving"). Typos are looked up in a table, not tried one by
+    one: this runs on every command."""
+    typos: dict[str, set[str]] = {}
+    for t in (t for t in targets if len(t) >= 5):
+        for typo in (*_deletions(t), *(t[:i] + t[i + 1] + t[i] + t[i + 2:] for i in range(len(t) - 1))):
+            if typo != t:
+                typos.setdefault(typo, set()).add(t)
+
+    def respelled(normalized: str) -> str:
+        out = []
+        for w in normalized.split():
+            near = set() if w in known else typos.get(w, set()) | {d for d in _deletions(w) if d in targets and len(d) >= 5}
+            out.append(near.pop() if len(near) == 1 else w)
+        return " ".join(out)
+
+    return respelled
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}

@@ -528,3 +528,52 @@ def test_on_a_place_after_off_is_no_on(home):
     for text in ("turn the lights on the landing and the bedroom fan off", "switch off the bedroom fan and turn on the lights on the landing"):
         decision = _decision(landing, fan)
         assert check.check(text, decision).decision is decision, text
+
+
+def test_a_command_saying_not_to_does_nothing_and_says_why(home, planner):
+    check = HeardCheck(home)
+    for text, decoded, said in [
+        # the shipped adapters' readings: the very action the command says not to do
+        ("don't disarm the alarm", {"intent": "HearthAlarmDisarm", "name": "alarm"}, "dont disarm the alarm"),
+        ("Please do not unlock the front door", {"intent": "HassTurnOff", "name": "front door"}, "do not unlock the front door"),
+        ("never turn on the sprinklers", {"intent": "HassTurnOff", "name": "sprinklers"}, "never turn on the sprinklers"),
+        ("you don't need to turn off the tv", {"intent": "HassTurnOff", "name": "tv"}, "dont need to turn off the tv"),
+    ]:
+        checked = check.check(text, _decision(decoded))
+        assert checked.refused == {0: Unresolved("negated", f'You said not to ("{said}"), so I did nothing.')}, text
+        assert planner.plan(checked.decision, refused=checked.refused).messages == []
+    # A request said politely, a reminder, a reason: asked, not said not to.
+    for text, decoded in [
+        ("why don't you turn on the kitchen light", {"intent": "HassTurnOn", "name": "kitchen light"}),
+        ("don't forget to lock the front door", {"intent": "HassTurnOn", "name": "front door"}),
+        ("turn off the tv, I'm not watching it", {"intent": "HassTurnOff", "name": "tv"}),
+    ]:
+        assert not check.check(text, _decision(decoded)).refused, text
+
+
+def test_a_place_said_with_a_typo_is_said(home, planner):
+    check = PlaceCheck(home)
+    lights = {"intent": "HassTurnOn", "domain": "light"}
+    # Both shipped adapters' reading: every light in the house.
+    checked = check.check("turn on the lights in the kitchn", _decision(lights))
+    assert checked.decision == _decision({**lights, "area": "kitchen"})
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "area", "decoded": None, "said": "kitchen"}]
+    assert planner.plan(checked.decision).intents[0].targets == ["light.kitchen_ceiling", "light.kitchen_under_cabinet"]
+    study = {"intent": "HassTurnOff", "area": "study", "domain": "light"}
+    assert check.check("turn off the lights upstiars", _decision(study)).decision == _decision({**lights, "intent": "HassTurnOff", "floor": "upstairs"})
+    # One letter changed is mostly another word: "halfway" is no hallway.
+    blinds = {"intent": "HassSetPosition", "name": "blinds", "position": 50}
+    decision = _decision(blinds)
+    assert check.check("open the blinds halfway", decision).decision is decision
+
+
+def test_respeller_writes_typos_of_one_word_as_it():
+    from agent.mentions import respeller
+
+    respelled = respeller(frozenset({"bedroom", "kitchen", "light"}), frozenset({"kitchen", "bedroom", "hallway", "office", "study"}))
+    assert respelled("kitchn kicthen kittchen bedrom offce lihgt") == "kitchen kitchen kitchen bedroom office lihgt"
+    # Known words stay; one letter changed stays; a typo of two targets stays.
+    assert respelled("kitchen halfway officer stud") == "kitchen halfway office study"
+    ambiguous = respeller(frozenset(), frozenset({"garden", "warden"}))
+    assert ambiguous("garde warde gardn") == "garden warden garden"
+    assert respeller(frozenset(), frozenset({"lounge", "plunge"}))("lunge") == "lunge"
