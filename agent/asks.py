@@ -108,9 +108,13 @@ def said_state(normalized: str) -> str | None:
 _TOGGLE = re.compile(r"\b(?:toggle|flip|flick|over|around|round|state|other way|whichever|invert)\b")
 
 
+_TOGGLE_WORDS = ("toggle", "state", "around", "whichever", "invert")
+
+
 def says_toggle(normalized: str) -> bool:
-    """Whether the command may ask for a toggle ("flip the x", "switch the x over")."""
-    return _TOGGLE.search(normalized) is not None
+    """Whether the command may ask for a toggle ("flip the x", "switch the x over"; a word off by
+    a letter counts: "staet")."""
+    return _TOGGLE.search(normalized) is not None or any(near_word(w, t) for w in normalized.split() for t in _TOGGLE_WORDS)
 
 
 def shares_one_verb(normalized: str) -> bool:

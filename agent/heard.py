@@ -59,7 +59,8 @@ of kinds ("speaker" for "the study media player") may be said another way and st
 **On or off.** Two parts sharing one verb ("turn off the tv and the big light") were decoded as
 one off and one on. When a decision both turns on and turns off, the command has no second
 command ("then", "also"), and it says only on or only off (``agent.asks.said_switch``), every
-switch is put to what it says.
+switch is put to what it says; a toggle, when no word asks for one, is the same verb misread,
+alone as well ("switch the kitchen light on" decoded as a toggle).
 
 An "on" after a kind of device and before a place, once an off is said ("switch off the lights
 on the first floor and the big light"), says where, not on.
@@ -451,8 +452,13 @@ def switch_check(normalized: str, decision: Any) -> Checked:
     """Turns on and off (or a toggle) in one decision, where the command says one of them for
     all: "turn off the tv and the big light" read as the tv off and the big light on."""
     # A toggle among them, when no word asks for one, is the same shared verb misread.
-    kinds = ("HassTurnOn", "HassTurnOff") if asks.says_toggle(normalized) else ("HassTurnOn", "HassTurnOff", "HassToggle")
-    return _one_for_all(normalized, decision, "intent", lambda x: x.get("intent") in kinds, asks.said_switch)
+    # A toggle alone too: "switch the kitchen light on" read as a toggle by the generic adapter.
+    intents = decision.get("intents") if isinstance(decision, dict) else None
+    toggles = isinstance(intents, list) and any(isinstance(x, dict) and x.get("intent") == "HassToggle" for x in intents)
+    if not toggles or asks.says_toggle(normalized):
+        return _one_for_all(normalized, decision, "intent", lambda x: x.get("intent") in ("HassTurnOn", "HassTurnOff"), asks.said_switch)
+    return _one_for_all(normalized, decision, "intent", lambda x: x.get("intent") in ("HassTurnOn", "HassTurnOff", "HassToggle"), asks.said_switch,
+                        misread=frozenset({"HassToggle"}))
 
 
 def state_check(normalized: str, decision: Any) -> Checked:
@@ -461,14 +467,16 @@ def state_check(normalized: str, decision: Any) -> Checked:
     return _one_for_all(normalized, decision, "state", lambda x: x.get("intent") == "HassGetState" and isinstance(x.get("state"), str), asks.said_state)
 
 
-def _one_for_all(normalized: str, decision: Any, slot: str, member: Callable[[dict[str, Any]], bool], said_by: Callable[[str], str | None]) -> Checked:
-    """``slot`` of the intents ``member`` picks, when they differ, put to the one value the
-    command says (``said_by``) for all of them, if it has no second command."""
+def _one_for_all(normalized: str, decision: Any, slot: str, member: Callable[[dict[str, Any]], bool], said_by: Callable[[str], str | None],
+                 misread: frozenset[str] = frozenset()) -> Checked:
+    """``slot`` of the intents ``member`` picks, when they differ (or one is ``misread``), put to
+    the one value the command says (``said_by``) for all of them, if it has no second command."""
     intents = decision.get("intents") if isinstance(decision, dict) else None
     if not isinstance(intents, list) or not all(isinstance(i, dict) for i in intents):
         return Checked(decision)
     members = [i for i, x in enumerate(intents) if member(x)]
-    if len({intents[i][slot] for i in members}) < 2 or not asks.shares_one_verb(normalized):
+    values = {intents[i][slot] for i in members}
+    if (len(values) < 2 and not values & misread) or not asks.shares_one_verb(normalized):
         return Checked(decision)
     said = said_by(normalized)
     wrong = [i for i in members if said is not None and intents[i][slot] != said]

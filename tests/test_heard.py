@@ -577,3 +577,15 @@ def test_respeller_writes_typos_of_one_word_as_it():
     ambiguous = respeller(frozenset(), frozenset({"garden", "warden"}))
     assert ambiguous("garde warde gardn") == "garden warden garden"
     assert respeller(frozenset(), frozenset({"lounge", "plunge"}))("lunge") == "lunge"
+
+
+def test_a_toggle_no_word_asks_for_is_the_switch_said(home):
+    check = HeardCheck(home)
+    toggle = {"intent": "HassToggle", "name": "kitchen light"}
+    # The generic adapter's reading of "on" as a toggle, alone.
+    checked = check.check("switch the kitchen light on", _decision(toggle))
+    assert checked.decision == _decision({**toggle, "intent": "HassTurnOn"})
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "intent", "decoded": "HassToggle", "said": "HassTurnOn"}]
+    for text in ("toggle the kitchen light", "change the staet of the kitchen light", "switch the kitchen light", "flip the kitchen light on"):
+        decision = _decision(toggle)
+        assert check.check(text, decision).decision is decision, text
