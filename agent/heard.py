@@ -43,7 +43,10 @@ one-intent decision whose place is said beside another with "and" ("dim the kitc
 hallway to 20%", "the lights upstairs and downstairs") and no "then" or "also" is repeated for
 the other place, which the model had left out. A place said with a typo is said ("turn on the
 lights in the kitchn", decoded as every light): a word no name of the home holds, a letter left
-out or added, or two swapped, of exactly one place's word (``agent.mentions.respeller``).
+out or added, or two swapped, of exactly one place's word (``agent.mentions.respeller``). Last,
+an intent left acting in an area or floor the command says by none of its names (nor a device's
+in it, nor run together: "diningroom") is turned down (``place_not_heard``): "turn on the lights
+in the attic", in a home with none, was decoded as the landing's.
 
 **Names.** A device said by a name of its own, decoded as its whole group: "turn on the big light
 in the living room" read as every living room light, "activate kitchen counter lights" as every
@@ -111,7 +114,7 @@ _DEVICE_NOUNS = (*(w.split("_")[-1] for d in D.CONTROLLABLE for w in (d, *D.DEVI
 _KIND_WORDS = D.KIND_WORDS
 # Words for more than one device: a name said beside them is one of the group, not the target.
 _GROUP_WORDS = re.compile(r"\b(?:all|every|each|both|everything|everywhere)\b")
-REFUSALS = ("number_not_heard", "unit_not_heard", "name_not_heard", "leaves_out", "negated", "later", "question_not_action")
+REFUSALS = ("number_not_heard", "unit_not_heard", "place_not_heard", "name_not_heard", "leaves_out", "negated", "later", "question_not_action")
 """Codes of the reasons these checks turn an intent down for: no intent the command meant."""
 
 
@@ -266,9 +269,10 @@ class PlaceCheck:
         # A place said with a typo is said ("turn off the kitchn lights" was decoded as every light).
         self._respelled = respeller(frozenset(w for p in self._phrases for w in p.text.split()) | D.KIND_WORDS,
                                     frozenset(w for p in self._phrases if p.kind != "name" for w in p.text.split()))
-        # Every name of each place, found anywhere in a command ("the bedroom fan" says the bedroom).
+        # Every name of each place, found anywhere in a command ("the bedroom fan" says the bedroom;
+        # "diningroom" the dining room).
         self._spoken = {
-            (kind, place.id): re.compile(r"\b(?:" + "|".join(re.escape(normalize_name(n)) for n in place.spoken_names) + r")\b")
+            (kind, place.id): re.compile(r"\b(?:" + "|".join(r" ?".join(map(re.escape, normalize_name(n).split())) for n in place.spoken_names) + r")\b")
             for kind, places in (("area", registry.areas), ("floor", registry.floors))
             for place in places
         }
@@ -324,6 +328,23 @@ class PlaceCheck:
         if len(intents) == 1 and asks.shares_one_verb(normalized) and (fixed := self._both(normalized, intents[0])):
             return fixed
         return Checked(decision)
+
+    def unheard(self, text: str, decision: Any) -> dict[int, Unresolved]:
+        """Intents acting in an area or floor the command says by none of its names (nor a device's
+        in it): "turn on the lights in the attic" decoded as the landing's, in a home with no
+        attic. Each is turned down; a place of the model's making is no place said."""
+        intents = decision.get("intents") if isinstance(decision, dict) else None
+        if not isinstance(intents, list):
+            return {}
+        normalized = self._respelled(normalize_text(text))
+        out = {}
+        for i, intent in enumerate(intents):
+            for slot in ("area", "floor") if isinstance(intent, dict) else ():
+                key = self._place(slot, intent.get(slot))
+                if key is not None and not self._spoken[key].search(normalized):
+                    out[i] = Unresolved("place_not_heard", f"I understood the {intent[slot]}, which you did not say, so I did nothing there; please say it again.")
+                    break
+        return out
 
     def _both(self, normalized: str, intent: dict[str, Any]) -> Checked | None:
         """The one intent repeated for the place said beside its own with "and" or "or" ("dim the
@@ -577,7 +598,7 @@ class HeardCheck:
         stated = state_check(normalized, valued.decision)
         # An intent repeated for another place is turned down with the one it repeats.
         refused = numbers.refused | {c.intent: numbers.refused[c.copies] for c in places.corrections if c.copies in numbers.refused}
-        refused |= self.names.unheard(text, stated.decision)
+        refused |= self.places.unheard(text, stated.decision) | self.names.unheard(text, stated.decision)
         final = stated.decision.get("intents") if isinstance(stated.decision, dict) else None
         if isinstance(final, list) and (why := asks.question_refusal(normalized)):
             refused |= {i: why for i, x in enumerate(final) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}

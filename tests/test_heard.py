@@ -589,3 +589,20 @@ def test_a_toggle_no_word_asks_for_is_the_switch_said(home):
     for text in ("toggle the kitchen light", "change the staet of the kitchen light", "switch the kitchen light", "flip the kitchen light on"):
         decision = _decision(toggle)
         assert check.check(text, decision).decision is decision, text
+
+
+def test_a_place_the_command_does_not_say_does_nothing(home, planner):
+    check = HeardCheck(home)
+    landing = {"intent": "HassTurnOn", "area": "upstairs hallway", "domain": "light"}
+    # Both shipped adapters' reading, in a home with no attic: the landing's lights.
+    checked = check.check("turn on the lights in the attic", _decision(landing))
+    assert checked.refused == {0: Unresolved("place_not_heard", "I understood the upstairs hallway, which you did not say, so I did nothing there; please say it again.")}
+    assert planner.plan(checked.decision, refused=checked.refused).messages == []
+    for text, intent in [
+        ("dim the diningroom lights to 40%", {"intent": "HassLightSet", "area": "dining room", "domain": "light", "brightness": 40}),  # run together
+        ("turn off the bedroom fan", {"intent": "HassTurnOff", "name": "bedroom fan", "area": "bedroom"}),  # in the device's name
+        ("turn off the lights in the lounge", {"intent": "HassTurnOff", "area": "living room", "domain": "light"}),  # by an alias
+        ("turn off the lights in the bathrom", {"intent": "HassTurnOff", "area": "bathroom", "domain": "light"}),  # a typo
+        ("clean downstairs", {"intent": "HassVacuumStart", "floor": "upstairs"}),  # put right first: the place said
+    ]:
+        assert not check.check(text, _decision(intent)).refused, text
