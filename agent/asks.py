@@ -126,3 +126,20 @@ def _said(normalized: str, words: list[str], verbs: tuple[str, ...]) -> int:
     """How many times the command says one of ``verbs`` (a word near two of them once)."""
     phrases = sum(len(re.findall(rf"\b{v}\b", normalized)) for v in verbs if " " in v)
     return phrases + sum(any(near_word(w, v) for v in verbs if " " not in v) for w in words)
+
+
+# The words that say each of these intents; every generated label of them says one (some 13,000).
+INTENT_WORDS = {
+    "HassMediaPause": ("pause", "stop", "hold", "halt", "freeze"),
+    "HassMediaUnpause": ("resume", "unpause", "continue", "play", "carry on", "start", "restart", "keep going"),
+    "HassMediaNext": ("next", "skip", "forward", "following"),
+    "HassMediaPrevious": ("previous", "back", "last", "replay", "rewind", "again", "prior", "before"),
+    "HassVacuumStart": ("start", "clean", "cleaning", "vacuum", "vacuuming", "hoover", "hoovering", "begin", "run", "sweep"),
+    "HassVacuumReturnToBase": ("return", "dock", "base", "home", "back", "recall", "charge", "charger", "park"),
+}
+
+
+def says_intent(normalized: str, intent: str) -> bool:
+    """Whether the command says a word of ``intent`` (``INTENT_WORDS``; one off by a letter counts)."""
+    words = normalized.split()
+    return any(re.search(rf"\b{w}\b", normalized) if " " in w else any(near_word(v, w) for v in words) for w in INTENT_WORDS[intent])

@@ -68,6 +68,13 @@ alone as well ("switch the kitchen light on" decoded as a toggle).
 An "on" after a kind of device and before a place, once an off is said ("switch off the lights
 on the first floor and the big light"), says where, not on.
 
+**Media and vacuum words.** Each media and vacuum intent is said by a few words
+(``agent.asks.INTENT_WORDS``: "pause", "stop", ... for a pause; every generated label says one).
+An intent of theirs the command says no word of (the device's own name aside: "the robot
+vacuum" says no start) is a misreading: a start of the vacuum where its return is said ("return
+roomba to base") is put right to the return; another is turned down (``intent_not_heard``:
+"play some music" decoded as pausing every media player).
+
 **One value for a list.** "Set the bedroom light and the bedside lamp to 40%" was decoded as the
 bedroom light turned on, "dim the floor lamp and the big light to 30 percent" as the floor lamp a
 step down, "the ceiling fan and the bedroom fan to 50 percent" with the second fan at 5. When a
@@ -114,7 +121,7 @@ _DEVICE_NOUNS = (*(w.split("_")[-1] for d in D.CONTROLLABLE for w in (d, *D.DEVI
 _KIND_WORDS = D.KIND_WORDS
 # Words for more than one device: a name said beside them is one of the group, not the target.
 _GROUP_WORDS = re.compile(r"\b(?:all|every|each|both|everything|everywhere)\b")
-REFUSALS = ("number_not_heard", "unit_not_heard", "place_not_heard", "name_not_heard", "leaves_out", "negated", "later", "question_not_action")
+REFUSALS = ("number_not_heard", "unit_not_heard", "place_not_heard", "name_not_heard", "intent_not_heard", "leaves_out", "negated", "later", "question_not_action")
 """Codes of the reasons these checks turn an intent down for: no intent the command meant."""
 
 
@@ -507,6 +514,37 @@ def _one_for_all(normalized: str, decision: Any, slot: str, member: Callable[[di
     return Checked(fixed, corrections=[Correction(i, slot, intents[i][slot], said) for i in wrong])
 
 
+def intent_check(normalized: str, decision: Any) -> Checked:
+    """Media and vacuum intents the command says no word of: a start of the vacuum where only
+    its return is said ("return roomba to base", read by the generic adapter as starting it) is
+    put right; another is turned down (``intent_not_heard``: "play some music" read as pause)."""
+    intents = decision.get("intents") if isinstance(decision, dict) else None
+    if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+        return Checked(decision)
+    fixes, refused = {}, {}
+    for i, x in enumerate(intents):
+        if x.get("intent") not in asks.INTENT_WORDS:
+            continue
+        # The device's own name says nothing of the intent ("return the robot vacuum").
+        name = x.get("name")
+        said = re.sub(rf"\b{re.escape(normalize_name(name))}\b", " ", normalized) if isinstance(name, str) else normalized
+        if asks.says_intent(said, x["intent"]):
+            continue
+        if x["intent"] == "HassVacuumStart" and asks.says_intent(said, "HassVacuumReturnToBase") and not any(
+                y.get("intent") == "HassVacuumReturnToBase" for y in intents):
+            fixes[i] = "HassVacuumReturnToBase"
+        else:
+            refused[i] = Unresolved("intent_not_heard", f"I understood {_SPOKEN_INTENTS[x['intent']]}, which you did not say, so I did nothing; please say it again.")
+    if not fixes:
+        return Checked(decision, refused=refused)
+    fixed = canonical_decision({"intents": [{**x, "intent": fixes[n]} if n in fixes else x for n, x in enumerate(intents)]})
+    return Checked(fixed, corrections=[Correction(i, "intent", intents[i]["intent"], v) for i, v in fixes.items()], refused=refused)
+
+
+_SPOKEN_INTENTS = {"HassMediaPause": "pause", "HassMediaUnpause": "resume", "HassMediaNext": "the next track",
+                   "HassMediaPrevious": "the track before", "HassVacuumStart": "start the vacuum", "HassVacuumReturnToBase": "send the vacuum back"}
+
+
 # The intents setting one value, and the slot each sets.
 SETTERS = {"HassLightSet": "brightness", "HassSetPosition": "position", "HassClimateSetTemperature": "temperature",
            "HassFanSetSpeed": "percentage", "HassSetVolume": "volume_level"}
@@ -594,13 +632,14 @@ class HeardCheck:
         places = self.places.check(text, numbers.decision)
         names = self.names.check(text, places.decision)
         switched = switch_check(normalized, names.decision)
-        valued = self.values.check(normalized, self.numbers.said, switched.decision)
+        verbs = intent_check(normalized, switched.decision)
+        valued = self.values.check(normalized, self.numbers.said, verbs.decision)
         stated = state_check(normalized, valued.decision)
         # An intent repeated for another place is turned down with the one it repeats.
         refused = numbers.refused | {c.intent: numbers.refused[c.copies] for c in places.corrections if c.copies in numbers.refused}
-        refused |= self.places.unheard(text, stated.decision) | self.names.unheard(text, stated.decision)
+        refused |= verbs.refused | self.places.unheard(text, stated.decision) | self.names.unheard(text, stated.decision)
         final = stated.decision.get("intents") if isinstance(stated.decision, dict) else None
         if isinstance(final, list) and (why := asks.question_refusal(normalized)):
             refused |= {i: why for i, x in enumerate(final) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}
-        corrections = numbers.corrections + places.corrections + names.corrections + switched.corrections + valued.corrections + stated.corrections
+        corrections = numbers.corrections + places.corrections + names.corrections + switched.corrections + verbs.corrections + valued.corrections + stated.corrections
         return Checked(stated.decision, corrections, refused)

@@ -606,3 +606,27 @@ def test_a_place_the_command_does_not_say_does_nothing(home, planner):
         ("clean downstairs", {"intent": "HassVacuumStart", "floor": "upstairs"}),  # put right first: the place said
     ]:
         assert not check.check(text, _decision(intent)).refused, text
+
+
+def test_a_media_or_vacuum_intent_the_command_says_no_word_of(home, planner):
+    check = HeardCheck(home)
+    # The generic adapter's reading: the vacuum started.
+    for text, name in [("return roomba to base", "roomba"), ("return the robot vacuum to base and then pause the tv", "robot vacuum")]:
+        start = {"intent": "HassVacuumStart", "name": name}
+        checked = check.check(text, _decision(start, {"intent": "HassMediaPause", "name": "tv"}))
+        assert checked.decision["intents"][0] == {**start, "intent": "HassVacuumReturnToBase"}, text
+        assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "intent", "decoded": "HassVacuumStart", "said": "HassVacuumReturnToBase"}]
+    # The home's own adapter's reading of "play some music": every media player paused.
+    checked = check.check("play some music", _decision({"intent": "HassMediaPause"}))
+    assert checked.refused == {0: Unresolved("intent_not_heard", "I understood pause, which you did not say, so I did nothing; please say it again.")}
+    assert planner.plan(checked.decision, refused=checked.refused).messages == []
+    for text, intent in [
+        ("vacuum downstairs", {"intent": "HassVacuumStart", "floor": "downstairs"}),
+        ("park the roomba", {"intent": "HassVacuumReturnToBase", "name": "roomba"}),
+        ("paus the tv", {"intent": "HassMediaPause", "name": "tv"}),  # a typo
+        ("skip this song in the office", {"intent": "HassMediaNext", "area": "office"}),
+        ("carry on playing the tv", {"intent": "HassMediaUnpause", "name": "tv"}),
+    ]:
+        decision = _decision(intent)
+        checked = check.check(text, decision)
+        assert checked.decision is decision and not checked.refused, text
