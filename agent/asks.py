@@ -143,3 +143,17 @@ def says_intent(normalized: str, intent: str) -> bool:
     """Whether the command says a word of ``intent`` (``INTENT_WORDS``; one off by a letter counts)."""
     words = normalized.split()
     return any(re.search(rf"\b{w}\b", normalized) if " " in w else any(near_word(v, w) for v in words) for w in INTENT_WORDS[intent])
+
+
+_STEP = re.compile(r"\b(?:a notch|notch|a bit|a little|a touch|slightly|a tad|a smidge|a little bit)\b")
+_UP = re.compile(r"\b(?:up|brighter|brighten|raise|increase|higher|lighter)\b")
+_DOWN = re.compile(r"\b(?:down|dimmer|dim|lower|decrease|darker|reduce)\b")
+
+
+def said_step(normalized: str) -> str | None:
+    """"up" or "down" if the command asks for a step of no size one way ("knock the bedroom light
+    down a notch"; "nocth" counts), else None."""
+    if not (_STEP.search(normalized) or any(near_word(w, "notch") for w in normalized.split())):
+        return None
+    up, down = _UP.search(normalized), _DOWN.search(normalized)
+    return "up" if up and not down else "down" if down and not up else None

@@ -75,6 +75,10 @@ vacuum" says no start) is a misreading: a start of the vacuum where its return i
 roomba to base") is put right to the return; another is turned down (``intent_not_heard``:
 "play some music" decoded as pausing every media player).
 
+**A step asked.** One light switched (on, off, a toggle) where the command asks for a step of
+no size one way (``agent.asks.said_step``: "knock the bedroom light down a notch", decoded as
+off) becomes that step.
+
 **One value for a list.** "Set the bedroom light and the bedside lamp to 40%" was decoded as the
 bedroom light turned on, "dim the floor lamp and the big light to 30 percent" as the floor lamp a
 step down, "the ceiling fan and the bedroom fan to 50 percent" with the second fan at 5. When a
@@ -541,6 +545,23 @@ def intent_check(normalized: str, decision: Any) -> Checked:
     return Checked(fixed, corrections=[Correction(i, "intent", intents[i]["intent"], v) for i, v in fixes.items()], refused=refused)
 
 
+def step_check(normalized: str, decision: Any, registry: Registry) -> Checked:
+    """One light switched (on, off, a toggle) where the command asks for a step one way:
+    "knock the bedroom light down a notch" read by the generic adapter as off. It becomes the
+    step."""
+    intents = decision.get("intents") if isinstance(decision, dict) else None
+    if not (isinstance(intents, list) and len(intents) == 1 and isinstance(intents[0], dict)
+            and intents[0].get("intent") in ("HassTurnOn", "HassTurnOff", "HassToggle")):
+        return Checked(decision)
+    direction = asks.said_step(normalized)
+    lights = resolve_targets(intents[0], registry).entities if direction else []
+    if not lights or any(e.domain != "light" for e in lights):
+        return Checked(decision)
+    step = {**intents[0], "intent": "HearthLightStep", "direction": direction}
+    return Checked(canonical_decision({"intents": [step]}),
+                   corrections=[Correction(0, "intent", intents[0]["intent"], "HearthLightStep"), Correction(0, "direction", None, direction)])
+
+
 _SPOKEN_INTENTS = {"HassMediaPause": "pause", "HassMediaUnpause": "resume", "HassMediaNext": "the next track",
                    "HassMediaPrevious": "the track before", "HassVacuumStart": "start the vacuum", "HassVacuumReturnToBase": "send the vacuum back"}
 
@@ -620,6 +641,7 @@ class HeardCheck:
     def __init__(self, registry: Registry):
         self.numbers = NumberCheck(registry)
         self.places = PlaceCheck(registry)
+        self.registry = registry
         self.names = NameCheck(registry)
         self.values = ValueCheck(registry)
 
@@ -632,7 +654,8 @@ class HeardCheck:
         places = self.places.check(text, numbers.decision)
         names = self.names.check(text, places.decision)
         switched = switch_check(normalized, names.decision)
-        verbs = intent_check(normalized, switched.decision)
+        stepped = step_check(normalized, switched.decision, self.registry)
+        verbs = intent_check(normalized, stepped.decision)
         valued = self.values.check(normalized, self.numbers.said, verbs.decision)
         stated = state_check(normalized, valued.decision)
         # An intent repeated for another place is turned down with the one it repeats.
@@ -641,5 +664,5 @@ class HeardCheck:
         final = stated.decision.get("intents") if isinstance(stated.decision, dict) else None
         if isinstance(final, list) and (why := asks.question_refusal(normalized)):
             refused |= {i: why for i, x in enumerate(final) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}
-        corrections = numbers.corrections + places.corrections + names.corrections + switched.corrections + verbs.corrections + valued.corrections + stated.corrections
+        corrections = numbers.corrections + places.corrections + names.corrections + switched.corrections + stepped.corrections + verbs.corrections + valued.corrections + stated.corrections
         return Checked(stated.decision, corrections, refused)

@@ -630,3 +630,25 @@ def test_a_media_or_vacuum_intent_the_command_says_no_word_of(home, planner):
         decision = _decision(intent)
         checked = check.check(text, decision)
         assert checked.decision is decision and not checked.refused, text
+
+
+def test_a_light_switched_where_a_step_is_asked_takes_the_step(home):
+    check = HeardCheck(home)
+    off = {"intent": "HassTurnOff", "name": "bedroom light"}
+    # The generic adapter's readings: off, a toggle.
+    checked = check.check("Computer knock the bedroom light down a nocth", _decision(off))
+    assert checked.decision == _decision({"intent": "HearthLightStep", "name": "bedroom light", "direction": "down"})
+    assert [c.to_json() for c in checked.corrections] == [
+        {"intent": 0, "slot": "intent", "decoded": "HassTurnOff", "said": "HearthLightStep"},
+        {"intent": 0, "slot": "direction", "decoded": None, "said": "down"},
+    ]
+    toggle = {"intent": "HassToggle", "area": "living room", "domain": "light"}
+    assert check.check("bring the living room lights up a bit", _decision(toggle)).decision == _decision(
+        {**toggle, "intent": "HearthLightStep", "direction": "up"})
+    for text, intent in [
+        ("turn the bedroom light off", off),  # no step
+        ("turn the bedroom light down a bit or up a bit", off),  # both ways
+        ("lower the blinds a bit", {"intent": "HassTurnOff", "name": "blinds"}),  # no light
+    ]:
+        decision = _decision(intent)
+        assert check.check(text, decision).decision is decision, text
