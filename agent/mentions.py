@@ -6,6 +6,7 @@ Shared by the guesser (drafts for the decoder) and the check of what a command s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import re
@@ -79,10 +80,12 @@ def respeller(known: frozenset[str], targets: frozenset[str]) -> Callable[[str],
             if typo != t:
                 typos.setdefault(typo, set()).add(t)
 
+    @functools.lru_cache(maxsize=64)  # the places check asks twice for each command
     def respelled(normalized: str) -> str:
         out = []
         for w in normalized.split():
-            near = set() if w in known else typos.get(w, set()) | {d for d in _deletions(w) if d in targets and len(d) >= 5}
+            # A word of four letters at least can be a typo of one of five.
+            near = set() if w in known or len(w) < 4 else typos.get(w, set()) | {d for d in _deletions(w) if d in targets and len(d) >= 5}
             out.append(near.pop() if len(near) == 1 else w)
         return " ".join(out)
 
