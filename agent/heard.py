@@ -571,6 +571,10 @@ SETTERS = {"HassLightSet": "brightness", "HassSetPosition": "position", "HassCli
            "HassFanSetSpeed": "percentage", "HassSetVolume": "volume_level"}
 
 
+# An "and" joining parts of a list, and the first word of the part after it.
+_JOINS = re.compile(r"\band (?:(?:all )?(?:the|my|our) )?(\w+)")
+
+
 class ValueCheck:
     """One value shared by a list of devices or places ("set the bedroom light and the bedside
     lamp to 40%"), decoded for one of them alone: the others read as turned on, stepped, put in
@@ -578,9 +582,7 @@ class ValueCheck:
 
     def __init__(self, registry: Registry):
         # The words a part of the list may start with: a name's, a place's, a kind's.
-        firsts = {p.text.split()[0] for p in home_phrases(registry)} | _KIND_WORDS
-        self._joins = re.compile(r"\band (?:(?:all )?(?:the|my|our) )?(\w+)")
-        self._firsts = firsts
+        self._firsts = {p.text.split()[0] for p in home_phrases(registry)} | _KIND_WORDS
 
     def check(self, normalized: str, said: Callable[[str], list[float]], decision: Any) -> Checked:
         """``said``: the numbers a text says (``NumberCheck.said``)."""
@@ -615,7 +617,7 @@ class ValueCheck:
     def _shared(self, normalized: str, said: Callable[[str], list[float]]) -> float | None:
         """The one number the command says, after a list of two parts or more ("the x and the
         y to 40%") that shares one verb, if so."""
-        joins = list(self._joins.finditer(normalized))
+        joins = list(_JOINS.finditer(normalized))
         if not joins or not asks.shares_one_verb(normalized) or any(m.group(1) not in self._firsts for m in joins):
             return None
         after = said(normalized[joins[-1].end():])

@@ -7,9 +7,8 @@ Shared by the guesser (drafts for the decoder) and the check of what a command s
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.registry import Registry, normalize_name
