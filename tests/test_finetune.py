@@ -838,6 +838,27 @@ def test_shipped_adapters_do_nothing_they_were_not_asked(home_pipeline, own):
         assert "media_player.living_room_tv" not in [t for p in result.plan.intents for t in p.targets], result.decision
 
 
+@pytest.mark.real_model
+def test_shipped_adapters_do_not_do_what_they_were_told_not_to(home_pipeline, own):
+    """Both shipped adapters disarmed the alarm for "don't disarm the alarm", lit every light for
+    "the lights in the kitchn", the landing's for "the lights in the attic" (no attic here), and
+    turned a light on instead of setting it for "the X and the Y to 40%". None of it now."""
+    for pipeline in (home_pipeline, own):
+        for text in ("don't disarm the alarm", "do not unlock the front door", "turn on the lights in the attic", "play some music"):
+            result = pipeline.parse(text)
+            assert result.plan.messages == [], (text, result.decision)
+        result = pipeline.parse("turn on the lights in the kitchn")
+        assert [p.targets for p in result.plan.intents] == [["light.kitchen_ceiling", "light.kitchen_under_cabinet"]], result.decision
+        result = pipeline.parse("set the bedroom light and the bedside lamp to 40%")
+        assert [(p.intent["intent"], p.intent.get("brightness")) for p in result.plan.intents] == [("HassLightSet", 40)] * 2, result.decision
+        result = pipeline.parse("switch off the lights on the first floor and the big light")
+        assert {p.intent["intent"] for p in result.plan.intents} == {"HassTurnOff"}, result.decision
+        result = pipeline.parse("return roomba to base")
+        assert [p.intent["intent"] for p in result.plan.intents] == ["HassVacuumReturnToBase"], result.decision
+        result = pipeline.parse("Computer knock the bedroom light down a nocth")
+        assert [(p.intent["intent"], p.intent.get("direction")) for p in result.plan.intents] == [("HearthLightStep", "down")], result.decision
+
+
 def test_a_scored_files_misses_are_listed_those_that_would_act_first():
     """`hearth eval --data` lists its misses: the ones that would command a device first (they
     cost trust most), then wrong answers, then replies, each with what was expected; at most 50."""
