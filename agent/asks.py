@@ -32,8 +32,9 @@ _LATER = re.compile(
     r"|every (?:day|morning|evening|night)|when i (?:leave|get home|get back|arrive|go)|until|once (?:i|we|it))\b"
 )
 # Saying not to: "don't turn on the lights" was decoded by both shipped adapters as turning them on.
-# Not a request said politely or as a reminder: "why don't you ...", "don't forget to lock ...".
-_NEGATED = re.compile(r"\b(?<!why )(?:dont|do not|didnt|did not|never|no need to|shouldnt|should not)\b(?! (?:forget|you forget)\b)")
+# Not a request said politely or as a reminder: "why don't you ...", "don't forget to lock ...",
+# nor "never mind, ...".
+_NEGATED = re.compile(r"\b(?<!why )(?:dont|do not|didnt|did not|never|no need to|shouldnt|should not)\b(?! (?:forget|you forget|mind)\b)")
 # A question first (after a wake word or filler), and no second command after it.
 _QUESTION = re.compile(r"^(?:(?:hey \w+|ok nabu|computer|um|uh|so|please|hey) )*(?:is|are|what|whats|which|how|hows|whether|can you tell me|tell me)\b")
 _SEQUENCE = re.compile(r"\b(?:then|also|after|afterwards|before)\b")

@@ -546,6 +546,7 @@ def test_a_command_saying_not_to_does_nothing_and_says_why(home, planner):
     for text, decoded in [
         ("why don't you turn on the kitchen light", {"intent": "HassTurnOn", "name": "kitchen light"}),
         ("don't forget to lock the front door", {"intent": "HassTurnOn", "name": "front door"}),
+        ("never mind, turn on the kitchen light", {"intent": "HassTurnOn", "name": "kitchen light"}),
         ("turn off the tv, I'm not watching it", {"intent": "HassTurnOff", "name": "tv"}),
     ]:
         assert not check.check(text, _decision(decoded)).refused, text
