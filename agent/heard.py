@@ -207,7 +207,8 @@ class NumberCheck:
             for slot in NUMERIC_SLOTS
             if isinstance(intent.get(slot), (int, float)) and not isinstance(intent.get(slot), bool)
         ]
-        unused = self.said(text)
+        said = self.said(text)
+        unused = list(said)
         unheard = []
         for i, slot, value in values:
             match = next((k for k, n in enumerate(unused) if abs(n - value) < 1e-9), None)
@@ -215,13 +216,13 @@ class NumberCheck:
                 unheard.append((i, slot, value))
             else:
                 del unused[match]
-        if wrong := self._wrong_units(text, values):
+        if wrong := self._wrong_units(text, values, said):
             return Checked(decision, refused=wrong)
         if not unused:
             return Checked(decision)
         if len(unheard) == 1 and len(unused) == 1 and _misread(unheard[0][2], unused[0]) and _fits(unheard[0][1], unused[0]):
-            (i, slot, _), said = unheard[0], unused[0]
-            fixed = canonical_decision({"intents": [{**x, slot: said} if n == i else x for n, x in enumerate(intents)]})
+            (i, slot, _), number = unheard[0], unused[0]
+            fixed = canonical_decision({"intents": [{**x, slot: number} if n == i else x for n, x in enumerate(intents)]})
             return Checked(fixed, corrections=[Correction(i, slot, intents[i][slot], fixed["intents"][i][slot])])
         heard = " and ".join(spoken_number(n) for n in unused)
         refused: dict[int, Unresolved] = {}
@@ -232,7 +233,7 @@ class NumberCheck:
         return Checked(decision, refused=refused)
 
 
-    def _wrong_units(self, text: str, values: list[tuple[int, str, float]]) -> dict[int, Unresolved]:
+    def _wrong_units(self, text: str, values: list[tuple[int, str, float]], said: list[float]) -> dict[int, Unresolved]:
         """Intents setting a number said only in a unit their slot does not take ("set the
         bedroom to 20 degrees" read as the lights at 20%), each turned down."""
         units: dict[float, list[str]] = {}
@@ -241,10 +242,10 @@ class NumberCheck:
                 units.setdefault(n, []).append(_UNIT_NAMES.get(m.group(2), m.group(2)))
         out = {}
         for i, slot, n in values:
-            said = units.get(n)
+            in_units = units.get(n)
             # Said as often in units as at all, and in none the slot takes.
-            if said and len(said) == self.said(text).count(n) and not any(slot in _UNIT_SLOTS[u] for u in said):
-                out[i] = Unresolved("unit_not_heard", f"I heard {n:g} {sorted(said)[0]}, which is no {slot.replace('_', ' ')}, so I did nothing; please say it again.")
+            if in_units and len(in_units) == said.count(n) and not any(slot in _UNIT_SLOTS[u] for u in in_units):
+                out[i] = Unresolved("unit_not_heard", f"I heard {n:g} {sorted(in_units)[0]}, which is no {slot.replace('_', ' ')}, so I did nothing; please say it again.")
         return out
 
 
@@ -636,14 +637,15 @@ class ValueCheck:
 
 class HeardCheck:
     """The checks, for one home (``Pipeline`` runs it on every decision): a command no decision
-    can carry (``agent.asks``: devices left out, a time) turns every intent down; else numbers,
-    places, names, then on or off; then intents naming a device not said, and a question's
-    actions, turned down."""
+    can carry (``agent.asks``: devices left out, saying not to, a time) turns every intent down;
+    else numbers, places, names, on or off, a step, media and vacuum words, one value for a list,
+    one state, each on the decision the one before left; then intents in a place or naming a
+    device not said, and a question's actions, turned down."""
 
     def __init__(self, registry: Registry):
+        self.registry = registry
         self.numbers = NumberCheck(registry)
         self.places = PlaceCheck(registry)
-        self.registry = registry
         self.names = NameCheck(registry)
         self.values = ValueCheck(registry)
 
@@ -654,17 +656,23 @@ class HeardCheck:
             return Checked(decision, refused=dict.fromkeys(range(len(intents)), why))
         numbers = self.numbers.check(text, decision)
         places = self.places.check(text, numbers.decision)
-        names = self.names.check(text, places.decision)
-        switched = switch_check(normalized, names.decision)
-        stepped = step_check(normalized, switched.decision, self.registry)
-        verbs = intent_check(normalized, stepped.decision)
-        valued = self.values.check(normalized, self.numbers.said, verbs.decision)
-        stated = state_check(normalized, valued.decision)
+        steps: list[Callable[[Any], Checked]] = [
+            lambda d: self.names.check(text, d),
+            lambda d: switch_check(normalized, d),
+            lambda d: step_check(normalized, d, self.registry),
+            lambda d: intent_check(normalized, d),
+            lambda d: self.values.check(normalized, self.numbers.said, d),
+            lambda d: state_check(normalized, d),
+        ]
+        done = [numbers, places]
+        for step in steps:
+            done.append(step(done[-1].decision))
+        final = done[-1].decision
         # An intent repeated for another place is turned down with the one it repeats.
         refused = numbers.refused | {c.intent: numbers.refused[c.copies] for c in places.corrections if c.copies in numbers.refused}
-        refused |= verbs.refused | self.places.unheard(text, stated.decision) | self.names.unheard(text, stated.decision)
-        final = stated.decision.get("intents") if isinstance(stated.decision, dict) else None
-        if isinstance(final, list) and (why := asks.question_refusal(normalized)):
-            refused |= {i: why for i, x in enumerate(final) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}
-        corrections = numbers.corrections + places.corrections + names.corrections + switched.corrections + stepped.corrections + verbs.corrections + valued.corrections + stated.corrections
-        return Checked(stated.decision, corrections, refused)
+        refused |= {i: why for x in done[2:] for i, why in x.refused.items()}
+        refused |= self.places.unheard(text, final) | self.names.unheard(text, final)
+        intents = final.get("intents") if isinstance(final, dict) else None
+        if isinstance(intents, list) and (why := asks.question_refusal(normalized)):
+            refused |= {i: why for i, x in enumerate(intents) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}
+        return Checked(final, [c for x in done for c in x.corrections], refused)
