@@ -106,16 +106,13 @@ def said_state(normalized: str) -> str | None:
     return said[0] if len(said) == 1 else None
 
 
-_TOGGLE = re.compile(r"\b(?:toggle|flip|flick|over|around|round|state|other way|whichever|invert)\b")
-
-
-_TOGGLE_WORDS = ("toggle", "state", "around", "whichever", "invert")
+_TOGGLE = ("toggle", "flip", "flick", "over", "around", "round", "state", "other way", "whichever", "invert")
 
 
 def says_toggle(normalized: str) -> bool:
     """Whether the command may ask for a toggle ("flip the x", "switch the x over"; a word off by
     a letter counts: "staet")."""
-    return _TOGGLE.search(normalized) is not None or any(near_word(w, t) for w in normalized.split() for t in _TOGGLE_WORDS)
+    return _said(normalized, normalized.split(), _TOGGLE) > 0
 
 
 def shares_one_verb(normalized: str) -> bool:
@@ -142,8 +139,7 @@ INTENT_WORDS = {
 
 def says_intent(normalized: str, intent: str) -> bool:
     """Whether the command says a word of ``intent`` (``INTENT_WORDS``; one off by a letter counts)."""
-    words = normalized.split()
-    return any(re.search(rf"\b{w}\b", normalized) if " " in w else any(near_word(v, w) for v in words) for w in INTENT_WORDS[intent])
+    return _said(normalized, normalized.split(), INTENT_WORDS[intent]) > 0
 
 
 _STEP = re.compile(r"\b(?:a notch|notch|a bit|a little|a touch|slightly|a tad|a smidge|a little bit)\b")
@@ -154,7 +150,7 @@ _DOWN = re.compile(r"\b(?:down|dimmer|dim|lower|decrease|darker|reduce)\b")
 def said_step(normalized: str) -> str | None:
     """"up" or "down" if the command asks for a step of no size one way ("knock the bedroom light
     down a notch"; "nocth" counts), else None."""
-    if not (_STEP.search(normalized) or any(near_word(w, "notch") for w in normalized.split())):
+    if not (_STEP.search(normalized) or _said(normalized, normalized.split(), ("notch",))):
         return None
     up, down = _UP.search(normalized), _DOWN.search(normalized)
     return "up" if up and not down else "down" if down and not up else None

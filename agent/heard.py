@@ -122,7 +122,6 @@ NUMERIC_SLOTS = tuple(name for name, slot in SLOTS.items() if slot.kind in ("int
 # Kinds of device a count can name ("turn off the 2 lamps"): the controllable domains and their
 # device classes, the other kinds, and the last word of each of the home's names.
 _DEVICE_NOUNS = (*(w.split("_")[-1] for d in D.CONTROLLABLE for w in (d, *D.DEVICE_CLASSES[d])), *D.OTHER_KINDS)
-_KIND_WORDS = D.KIND_WORDS
 # Words for more than one device: a name said beside them is one of the group, not the target.
 _GROUP_WORDS = re.compile(r"\b(?:all|every|each|both|everything|everywhere)\b")
 REFUSALS = ("number_not_heard", "unit_not_heard", "place_not_heard", "name_not_heard", "intent_not_heard", "leaves_out", "negated", "later", "question_not_action")
@@ -412,7 +411,7 @@ class NameCheck:
         # Names with a word of their own, neither a kind of device nor a place ("big light",
         # "counter lights", "chandelier"), and not also an area's or floor's.
         self._own = frozenset(p for p in phrases if p.kind == "name" and p.text not in ambiguous
-                              and any(w not in _KIND_WORDS for w in place.sub(" ", p.text).split()))
+                              and any(w not in D.KIND_WORDS for w in place.sub(" ", p.text).split()))
         self._phrases = phrases
         self._names = {n: self._spelled(n) for e in registry.entities for n in e.spoken_names}
 
@@ -454,7 +453,7 @@ class NameCheck:
         out = {}
         for i, intent in enumerate(intents):
             name = intent.get("name") if isinstance(intent, dict) else None
-            if not isinstance(name, str) or set(normalize_name(name).split()) <= _KIND_WORDS:
+            if not isinstance(name, str) or set(normalize_name(name).split()) <= D.KIND_WORDS:
                 continue
             phrases, vocabulary = self._names.get(name) or self._spelled(name)
             if any(p in normalized for p in phrases) or any(_heard(w, v) for w in words for v in vocabulary):
@@ -583,7 +582,7 @@ class ValueCheck:
 
     def __init__(self, registry: Registry):
         # The words a part of the list may start with: a name's, a place's, a kind's.
-        self._firsts = {p.text.split()[0] for p in home_phrases(registry)} | _KIND_WORDS
+        self._firsts = {p.text.split()[0] for p in home_phrases(registry)} | D.KIND_WORDS
 
     def check(self, normalized: str, said: Callable[[str], list[float]], decision: Any) -> Checked:
         """``said``: the numbers a text says (``NumberCheck.said``)."""
