@@ -1,6 +1,10 @@
-"""Color names the model may say, as RGB, and color-temperature unit conversions."""
+"""Color names the model may say, as RGB; color-temperature names and unit conversions."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
 
 # The CSS-style names people say to a light; values as Home Assistant's color_util gives them.
 COLORS: dict[str, tuple[int, int, int]] = {
@@ -17,6 +21,33 @@ COLORS: dict[str, tuple[int, int, int]] = {
     "warm white": (255, 180, 107),
 }
 COLOR_NAMES = tuple(COLORS)
+
+
+@cache
+def kelvin_names() -> dict[str, int]:
+    """Home Assistant's names of colour temperatures, each way its list says them, and their
+    kelvin: "candle light" 1900, "warm white" 2700, "cool white" and "cold white" 4000,
+    "daylight" and "day light" 6500. Read from its intents data (``home-assistant-intents``,
+    the list the training labels take them from), so the two never disagree."""
+    import home_assistant_intents
+    from hassil.parse_expression import parse_sentence
+    from hassil.sample import sample_expression
+
+    values = home_assistant_intents.get_intents("en")["lists"]["color_temperature_names"]["values"]
+    return {said: int(v["out"]) for v in values for said in sample_expression(parse_sentence(v["in"]).expression)}
+
+
+def kelvin_range(entities: Iterable[Any]) -> tuple[int, int] | None:
+    """The lowest and highest colour temperature (K) of the tunable ones of ``entities``, if any."""
+    ranges = [e.capabilities.color_temp for e in entities if e.capabilities.color_temp]
+    return (min(r[0] for r in ranges), max(r[1] for r in ranges)) if ranges else None
+
+
+def named_kelvin(kelvin: int, entities: Iterable[Any], home: Iterable[Any]) -> int:
+    """A colour temperature said by name (``kelvin_names``) for ``entities``: within their range
+    ("candle light", 1900 K, is the warmest a light stopping at 2200 K does), else the home's."""
+    low, high = kelvin_range(entities) or kelvin_range(home) or (kelvin, kelvin)
+    return min(max(kelvin, low), high)
 
 
 def kelvin_to_mired(kelvin: int) -> int:

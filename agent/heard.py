@@ -79,6 +79,12 @@ roomba to base") is put right to the return; another is turned down (``intent_no
 no size one way (``agent.asks.said_step``: "knock the bedroom light down a notch", decoded as
 off) becomes that step.
 
+**Colour temperatures by name** (``KelvinCheck``): "warm white", "cool white", "daylight" and
+"candle light" (Home Assistant's names, ``agent.colors.kelvin_names``) decoded as the colour
+white, as 2000 K, as the cool mode of the room's heating or as a step down. When the command
+says one such name (not inside a device's name), no intent sets it, and exactly one light intent
+reads as its misreading, that intent sets it, within its lights' range.
+
 **One value for a list.** "Set the bedroom light and the bedside lamp to 40%" was decoded as the
 bedroom light turned on, "dim the floor lamp and the big light to 30 percent" as the floor lamp a
 step down, "the ceiling fan and the bedroom fan to 50 percent" with the second fan at 5. When a
@@ -109,6 +115,7 @@ from typing import Any
 
 from agent import asks
 from agent import domains as D
+from agent.colors import kelvin_names, kelvin_range, named_kelvin
 from agent.intents import INTENTS, SLOTS
 from agent.mentions import Phrase, home_phrases, mentioned, near_word, normalize_text, respeller
 from agent.models import Unresolved
@@ -562,6 +569,82 @@ def step_check(normalized: str, decision: Any, registry: Registry) -> Checked:
                    corrections=[Correction(0, "intent", intents[0]["intent"], "HearthLightStep"), Correction(0, "direction", None, direction)])
 
 
+class KelvinCheck:
+    """A colour temperature said by name ("warm white", "cool white", "daylight": Home
+    Assistant's names, ``agent.colors.kelvin_names``) and decoded as something else: "cool
+    white" as the cool mode of the room's heating, or a step down; "warm white" as 2000 K. Build
+    once per registry."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self._tunable = kelvin_range(registry.entities) is not None
+        self._kelvin = {normalize_name(k): v for k, v in kelvin_names().items()}
+        pattern = "|".join(map(re.escape, sorted(self._kelvin, key=len, reverse=True)))
+        self._said = re.compile(rf"\b(?:{pattern})\b")
+        # A name of the home holding one ("the daylight lamp") says no colour temperature.
+        holding = sorted({normalize_name(p.text) for p in home_phrases(registry) if self._said.search(p.text)}, key=len, reverse=True)
+        self._names = re.compile(r"\b(?:" + "|".join(map(re.escape, holding)) + r")\b") if holding else None
+
+    def check(self, normalized: str, said: Callable[[str], list[float]], decision: Any) -> Checked:
+        """``said``: the numbers a text says (``NumberCheck.said``). When the command says one
+        colour temperature by name, no intent sets it, and exactly one light intent reads as
+        its misreading (a colour temperature, a step or a brightness no number says, a
+        brightness alone, a colour not said, a light turned on, a mode said only inside the
+        name), that intent sets it, within its lights' range (``agent.colors.named_kelvin``:
+        "candle light", 1900 K, is the warmest a light stopping at 2200 K does; the training
+        labels read it so)."""
+        intents = decision.get("intents") if isinstance(decision, dict) else None
+        if not self._tunable or not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+            return Checked(decision)
+        text = self._names.sub(" ", normalized) if self._names else normalized
+        named = {self._kelvin[m] for m in self._said.findall(text)}
+        if len(named) != 1:
+            return Checked(decision)
+        (kelvin,) = named
+        values = [named_kelvin(kelvin, resolve_targets(x, self.registry).entities, self.registry.entities) for x in intents]
+        if any(x.get("color_temp") == v for x, v in zip(intents, values)):
+            return Checked(decision)
+        numbers, rest = said(normalized), self._said.sub(" ", text)
+        misread = [i for i, x in enumerate(intents) if self._misread(x, numbers, rest)]
+        if len(misread) != 1:
+            return Checked(decision)
+        (i,) = misread
+        x, value = intents[i], values[i]
+        if x.get("intent") == "HassLightSet":
+            unsaid = {k: v for k, v in x.items() if k == "color" or (k == "brightness" and v not in numbers)}
+            fixed = {k: v for k, v in x.items() if k not in unsaid} | {"color_temp": value}
+        else:
+            fixed = {k: v for k, v in x.items() if k in _TARGETS} | ({} if "name" in x else {"domain": "light"})
+            fixed |= {"intent": "HassLightSet", "color_temp": value}
+            # A light's range, now that its intent names lights ("cool white" read as a mode named the room's heating).
+            value = fixed["color_temp"] = named_kelvin(kelvin, resolve_targets(fixed, self.registry).entities, self.registry.entities)
+        corrections = [Correction(i, "intent", x["intent"], "HassLightSet")] if x["intent"] != "HassLightSet" else []
+        corrections.append(Correction(i, "color_temp", x.get("color_temp"), value))
+        return Checked(canonical_decision({"intents": [fixed if n == i else y for n, y in enumerate(intents)]}), corrections=corrections)
+
+    def _misread(self, intent: dict[str, Any], numbers: list[float], rest: str) -> bool:
+        """Whether ``intent`` reads as a colour temperature said by name, misread. ``numbers``: the
+        numbers the command says; ``rest``: the command without the name."""
+        name = intent.get("intent")
+        if name == "HassLightSet" and "color" in intent:
+            # "warm white" as the colour white (or none said: "candle light" as cyan), for lights
+            # that take a colour temperature; the name itself as a colour stands.
+            color = str(intent["color"])
+            return (color not in self._kelvin and not re.search(rf"\b{re.escape(color)}\b", rest)
+                    and kelvin_range(resolve_targets(intent, self.registry).entities) is not None)
+        if name == "HassLightSet":
+            return "color_temp" not in intent or intent["color_temp"] not in numbers
+        if name == "HearthLightStep":
+            return intent.get("step") not in numbers
+        if name == "HearthClimateSetMode":
+            mode = intent.get("hvac_mode")
+            return isinstance(mode, str) and not re.search(rf"\b{re.escape(mode.replace('_', ' '))}\b", rest)
+        if name == "HassTurnOn":
+            lights = resolve_targets(intent, self.registry).entities
+            return bool(lights) and all(e.domain == "light" for e in lights)
+        return False
+
+
 _SPOKEN_INTENTS = {"HassMediaPause": "pause", "HassMediaUnpause": "resume", "HassMediaNext": "the next track",
                    "HassMediaPrevious": "the track before", "HassVacuumStart": "start the vacuum", "HassVacuumReturnToBase": "send the vacuum back"}
 
@@ -637,8 +720,8 @@ class ValueCheck:
 class HeardCheck:
     """The checks, for one home (``Pipeline`` runs it on every decision): a command no decision
     can carry (``agent.asks``: devices left out, saying not to, a time) turns every intent down;
-    else numbers, places, names, on or off, a step, media and vacuum words, one value for a list,
-    one state, each on the decision the one before left; then intents in a place or naming a
+    else numbers, places, names, on or off, a step, media and vacuum words, colour temperatures
+    by name, one value for a list, one state, each on the decision the one before left; then intents in a place or naming a
     device not said, and a question's actions, turned down."""
 
     def __init__(self, registry: Registry):
@@ -647,6 +730,7 @@ class HeardCheck:
         self.places = PlaceCheck(registry)
         self.names = NameCheck(registry)
         self.values = ValueCheck(registry)
+        self.kelvin = KelvinCheck(registry)
 
     def check(self, text: str, decision: Any) -> Checked:
         normalized = normalize_text(text)
@@ -660,6 +744,7 @@ class HeardCheck:
             lambda d: switch_check(normalized, d),
             lambda d: step_check(normalized, d, self.registry),
             lambda d: intent_check(normalized, d),
+            lambda d: self.kelvin.check(normalized, self.numbers.said, d),
             lambda d: self.values.check(normalized, self.numbers.said, d),
             lambda d: state_check(normalized, d),
         ]

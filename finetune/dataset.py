@@ -579,8 +579,7 @@ class DatasetBuilder:
         self.by_domain: dict[str, list[Entity]] = {}
         for e in reg.entities:
             self.by_domain.setdefault(e.domain, []).append(e)
-        ranges = [e.capabilities.color_temp for e in reg.entities if e.capabilities.color_temp]
-        self._ct_range = (min(r[0] for r in ranges), max(r[1] for r in ranges)) if ranges else None
+        self._ct_range = colors.kelvin_range(reg.entities)
         self._validator = jsonschema.Draft202012Validator(decision_schema(reg))
         names = " ".join(n for e in reg.entities for n in e.spoken_names)
         self._fake_devices = [d for d in _FAKE_DEVICES if d not in names] or ["time machine"]
@@ -727,8 +726,12 @@ class DatasetBuilder:
             if key in spec.slots:
                 intent[key] = value
         if "color_temp" in intent and self._ct_range:
-            # "candle light" is 1900 K; to a home whose lights stop at 2000 K it means "warmest".
-            intent["color_temp"] = min(max(intent["color_temp"], self._ct_range[0]), self._ct_range[1])
+            if any(name in text.casefold() for name in colors.kelvin_names()):
+                # "candle light" is 1900 K; to a light that stops at 2200 K it means "warmest", as
+                # hearth reads it (agent.heard.KelvinCheck).
+                intent["color_temp"] = colors.named_kelvin(intent["color_temp"], resolve_targets(intent, self.reg).entities, self.reg.entities)
+            else:
+                intent["color_temp"] = min(max(intent["color_temp"], self._ct_range[0]), self._ct_range[1])
         if "quantifier" in spec.slots and data.get("response") in _QUANTIFIERS:
             intent["quantifier"] = data["response"]
         if intent.get("domain") not in (None, *spec.domains):

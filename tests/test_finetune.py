@@ -14,6 +14,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from agent import colors
 from agent.errors import HearthError
 from agent.intents import INTENTS
 from agent.model import ModelError, load_model, read_adapter
@@ -271,6 +272,18 @@ def test_warm_white_is_a_colour_temperature_only(examples):
     intents = [(e.text.lower(), i) for e in examples for i in e.decision["intents"]]
     assert not any(i.get("color") == "warm white" for _, i in intents)
     assert any("warm white" in t and i.get("color_temp") for t, i in intents)
+
+
+def test_a_colour_temperature_said_by_name_is_within_its_lights_range(home, examples):
+    """"candle light" (1900 K) is the warmest the lights it is for go, as the runtime reads it
+    (``agent.colors.named_kelvin``): the bedroom light's 2000 K, the desk lamp's 2700 K."""
+    named = [(e.text, i) for e in examples for i in e.decision["intents"]
+             if "color_temp" in i and any(n in e.text.casefold() for n in colors.kelvin_names())]
+    assert len(named) >= 20
+    for text, intent in named:
+        low, high = colors.kelvin_range(resolve_targets(intent, home).entities) or colors.kelvin_range(home.entities)
+        assert low <= intent["color_temp"] <= high, text
+    assert {i["color_temp"] for _, i in named} - {1900, 2700, 4000, 6500}, "no label was put within a range"
 
 
 def test_own_templates_expand_their_alternatives(home):
@@ -842,7 +855,8 @@ def test_shipped_adapters_do_nothing_they_were_not_asked(home_pipeline, own):
 def test_shipped_adapters_do_not_do_what_they_were_told_not_to(home_pipeline, own):
     """Both shipped adapters disarmed the alarm for "don't disarm the alarm", lit every light for
     "the lights in the kitchn", the landing's for "the lights in the attic" (no attic here), and
-    turned a light on instead of setting it for "the X and the Y to 40%". None of it now."""
+    turned a light on instead of setting it for "the X and the Y to 40%", and a light white for
+    "warm white". None of it now."""
     for pipeline in (home_pipeline, own):
         for text in ("don't disarm the alarm", "do not unlock the front door", "turn on the lights in the attic", "play some music"):
             result = pipeline.parse(text)
@@ -857,6 +871,11 @@ def test_shipped_adapters_do_not_do_what_they_were_told_not_to(home_pipeline, ow
         assert [p.intent["intent"] for p in result.plan.intents] == ["HassVacuumReturnToBase"], result.decision
         result = pipeline.parse("Computer knock the bedroom light down a nocth")
         assert [(p.intent["intent"], p.intent.get("direction")) for p in result.plan.intents] == [("HearthLightStep", "down")], result.decision
+        # A colour temperature by name: both adapters wrote the colour white (the lounge's floor lamp
+        # went white; the kitchen light "can't change color").
+        for text, light in [("make the lounge lights warm white", "light.living_room_ceiling"), ("warm white in the kitchen", "light.kitchen_ceiling")]:
+            result = pipeline.parse(text)
+            assert [(c.entity_id, c.action, c.value) for p in result.plan.intents for c in p.commands] == [(light, "set_color_temp", 2700)], result.decision
 
 
 def test_a_scored_files_misses_are_listed_those_that_would_act_first():

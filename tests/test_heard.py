@@ -653,3 +653,63 @@ def test_a_light_switched_where_a_step_is_asked_takes_the_step(home):
     ]:
         decision = _decision(intent)
         assert check.check(text, decision).decision is decision, text
+
+
+def test_a_colour_temperature_said_by_name_is_set(home, planner):
+    check = HeardCheck(home)
+    text = "Ok nabu pause office and decrease temperature of all the light at the emma's room to cool white"
+    pause = {"intent": "HassMediaPause", "area": "office"}
+    meant = _decision(pause, {"intent": "HassLightSet", "area": "emma's room", "domain": "light", "color_temp": 4000})
+    # The held-out readings: the cool mode of the room's heating (the home's adapter), a step down (the generic one).
+    for misread in ({"intent": "HearthClimateSetMode", "area": "emma's room", "hvac_mode": "cool"},
+                    {"intent": "HearthLightStep", "area": "emma's room", "direction": "down", "step": 1}):
+        checked = check.check(text, _decision(pause, misread))
+        assert checked.decision == meant, misread
+        assert [c.to_json() for c in checked.corrections] == [{"intent": 1, "slot": "intent", "decoded": misread["intent"], "said": "HassLightSet"},
+                                                               {"intent": 1, "slot": "color_temp", "decoded": None, "said": 4000}]
+    # The night light is not tunable: a clear reply, and the room's heating left alone.
+    assert planner.plan(checked.decision, refused=checked.refused).intents[1].reason.code == "unsupported_action"
+    # "warm white" is 2700 K, not 2000; "candle light" (1900 K) the warmest the lights it is for go.
+    checked = check.check("Increase our kitchen color temperature warm white", _decision({"intent": "HassLightSet", "area": "kitchen", "domain": "light", "color_temp": 2000}))
+    assert checked.decision["intents"][0]["color_temp"] == 2700
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "color_temp", "decoded": 2000, "said": 2700}]
+    commands = planner.plan(checked.decision, refused=checked.refused).intents[0].commands
+    assert [(c.entity_id, c.action, c.value) for c in commands] == [("light.kitchen_ceiling", "set_color_temp", 2700)]
+    assert check.check("set the kitchen to candle light", _decision({"intent": "HassTurnOn", "area": "kitchen"})).decision == _decision(
+        {"intent": "HassLightSet", "area": "kitchen", "domain": "light", "color_temp": 2700})  # the kitchen light: 2700 to 6500 K
+    # The home's warmest (the bedroom light's 2000 K), as Home Assistant's labels have it, is put to the desk lamp's.
+    checked = check.check("set the desk lamp to candle light", _decision({"intent": "HassLightSet", "name": "desk lamp", "color_temp": 2000}))
+    assert checked.decision == _decision({"intent": "HassLightSet", "name": "desk lamp", "color_temp": 2700})
+    assert planner.plan(checked.decision).intents[0].reason is None
+    # A brightness no number says is the name misread; one said stays beside it.
+    assert check.check("set the kitchen to daylight", _decision({"intent": "HassLightSet", "area": "kitchen", "brightness": 65})).decision == _decision(
+        {"intent": "HassLightSet", "area": "kitchen", "color_temp": 6500})
+    assert check.check("the kitchen to daylight at 40 percent", _decision({"intent": "HassLightSet", "area": "kitchen", "brightness": 40})).decision == _decision(
+        {"intent": "HassLightSet", "area": "kitchen", "brightness": 40, "color_temp": 6500})
+    # A colour no word says: "warm white" as white, "candle light" as cyan.
+    for text, color in [("make the lounge lights warm white", "white"), ("set the lounge to candle light", "cyan")]:
+        intent = {"intent": "HassLightSet", "area": "lounge", "domain": "light", "color": color}
+        assert check.check(text, _decision(intent)).decision == _decision(
+            {"intent": "HassLightSet", "area": "lounge", "domain": "light", "color_temp": 4000 if "cool" in text else 2700 if "warm" in text else 2200}), text
+
+
+def test_colour_temperature_names_that_are_not_misread_stand(home):
+    lamp = next(e for e in home.entities if e.id == "light.bedside_lamp")
+    named = dataclasses.replace(home, entities=tuple(dataclasses.replace(e, aliases=(*e.aliases, "daylight lamp")) if e is lamp else e for e in home.entities))
+    check = HeardCheck(named)
+    for text, intents in [
+        ("turn on the daylight lamp", [{"intent": "HassTurnOn", "name": "daylight lamp"}]),  # a name holding one
+        ("set the kitchen light to cool white", [{"intent": "HassLightSet", "name": "kitchen light", "color_temp": 4000}]),  # right
+        ("set the floor lamp to warm white", [{"intent": "HassLightSet", "name": "floor lamp", "color": "warm white"}]),  # the colour
+        ("set the floor lamp to cool white", [{"intent": "HassLightSet", "name": "floor lamp", "color": "white"}]),  # no temperature to it
+        ("the big light to daylight and the floor lamp to blue",  # a colour said
+         [{"intent": "HassLightSet", "name": "big light", "color": "blue"}, {"intent": "HassLightSet", "name": "floor lamp", "color": "blue"}]),
+        ("the kitchen to warm white and the landing to daylight", [{"intent": "HassTurnOn", "area": "kitchen"}]),  # two names
+        ("set the air con to cool and the kitchen light to cool white",  # the mode said on its own
+         [{"intent": "HearthClimateSetMode", "name": "air con", "hvac_mode": "cool"}, {"intent": "HassLightSet", "name": "kitchen light", "color_temp": 4000}]),
+        ("the kitchen light to 4500 kelvin and the landing light to warm white",  # said numbers are no misreading of it...
+         [{"intent": "HassLightSet", "name": "kitchen light", "color_temp": 4500}, {"intent": "HassTurnOn", "name": "landing light"}, {"intent": "HassTurnOn", "name": "hall light"}]),
+        ("unpause the tv and the bedside lamp to daylight", [{"intent": "HassMediaUnpause", "name": "tv"}]),  # ...nor other intents
+    ]:
+        decision = _decision(*intents)
+        assert check.check(text, decision).decision == decision, text
