@@ -125,8 +125,8 @@ def _value_slots(intent: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in intent.items() if k not in TARGET_SLOTS and k != "intent"}
 
 
-# What a miss comes to, costliest to trust first (``outcome_of``).
-OUTCOMES = ("acts", "answers", "replies")
+# What a miss comes to, costliest to trust first (``miss_outcome``).
+OUTCOMES = ("acts", "part", "answers", "replies")
 # Misses kept in --json and listed by ``hearth eval --data``.
 ERRORS_KEPT = 50
 
@@ -143,9 +143,15 @@ class Report:
     wrong_actions: int = 0
     """Misses that would still send a device a command (another device, another value, or a
     command where none was meant): the ones that cost trust most."""
+    partial_actions: int = 0
+    """Misses that would send only commands the expected decision sends, not all of them: a part
+    done, the rest turned down with its reason (or left out)."""
     wrong_answers: int = 0
     """Misses that would answer a question, wrongly, and send nothing. The other misses do
     nothing and say why."""
+    negatives_idle: int = 0
+    """Commands meant to do nothing that would send nothing and answer nothing: an empty
+    decision, or one turned down with its reason ("don't unlock the front door")."""
     latencies_ms: list[float] = field(default_factory=list)
     model_calls: list[int] = field(default_factory=list)
     per_intent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
@@ -170,7 +176,9 @@ class Report:
             "full_match": self.full_correct / max(1, self.n),
             "negatives": self.negatives,
             "negatives_correct": self.negatives_correct / self.negatives if self.negatives else None,  # None: no negatives to score
+            "negatives_idle": self.negatives_idle / self.negatives if self.negatives else None,
             "wrong_actions": self.wrong_actions,
+            "partial_actions": self.partial_actions,
             "wrong_answers": self.wrong_answers,
             "latency_p50_ms": percentile(lat, 0.5) if lat else None,
             "latency_p95_ms": percentile(lat, 0.95) if lat else None,
@@ -187,9 +195,11 @@ class Report:
         misses = j["examples"] - self.full_correct
         lines = [
             f"{j['examples']} command{'' if j['examples'] == 1 else 's'}: intent accuracy {j['intent_accuracy']:.1%}, full match {j['full_match']:.1%}"
-            + (f", negatives correctly empty {j['negatives_correct']:.1%} of {j['negatives']}" if j["negatives"] else ", no negatives"),
-            f"misses {misses}: {j['wrong_actions']} would act wrongly, {j['wrong_answers']} would answer wrongly, "
-            f"{misses - j['wrong_actions'] - j['wrong_answers']} would do nothing and say why" if misses else "misses 0",
+            + (f", negatives correctly empty {j['negatives_correct']:.1%} of {j['negatives']} ({j['negatives_idle']:.1%} do nothing)"
+               if j["negatives"] else ", no negatives"),
+            f"misses {misses}: {j['wrong_actions']} would act wrongly, {j['partial_actions']} would do a right part only, "
+            f"{j['wrong_answers']} would answer wrongly, {misses - j['wrong_actions'] - j['partial_actions'] - j['wrong_answers']} "
+            "would do nothing and say why" if misses else "misses 0",
             f"latency p50 {j['latency_p50_ms']:.0f} ms, p95 {j['latency_p95_ms']:.0f} ms",
             f"decisions fingerprint {j['decisions_sha256'][:16]} ({j['environment']})",
             "",
@@ -237,6 +247,24 @@ def outcome_of(plan: Plan) -> str:
     return "answers" if any(p.targets for p in plan.intents) else "replies"
 
 
+def _sent(plan: Plan) -> set[tuple[str, str, Any]]:
+    """The device commands a plan sends (those awaiting a "yes" included)."""
+    return {(c.entity_id, c.action, c.value) for p in plan.intents if not p.query for c in p.commands}
+
+
+def miss_outcome(plan: Plan, meant: Plan) -> str:
+    """What a miss comes to, against ``meant``, the expected decision's plan: "acts" (it sends
+    a device a command the expected one does not), "part" (it sends only commands the expected
+    one sends, not all of them: "turn off the lamps and flick the printer" with the printer
+    turned down), else as ``outcome_of``."""
+    sent = _sent(plan)
+    if sent - _sent(meant):
+        return "acts"
+    if sent:
+        return "part"
+    return "answers" if any(p.targets and p.query for p in plan.intents) else "replies"
+
+
 def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> Report:
     from tqdm import tqdm
 
@@ -250,7 +278,8 @@ def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> R
         intent_ok = kinds == _kinds(predicted, pipeline.registry, case.context_area)
         full_ok = intent_ok and _same_targets_and_values(pipeline.registry, kinds, case.expected, predicted, case.context_area)
         # The right decision must also come to what it should: not turned down by the numbers check.
-        full_ok = full_ok and outcome_of(result.plan) == outcome_of(pipeline.planner.plan(case.expected, context_area=case.context_area))
+        meant = pipeline.planner.plan(case.expected, context_area=case.context_area)
+        full_ok = full_ok and outcome_of(result.plan) == outcome_of(meant)
         report.n += 1
         report.intent_correct += intent_ok
         report.full_correct += full_ok
@@ -264,13 +293,15 @@ def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> R
         if not case.expected["intents"]:
             report.negatives += 1
             report.negatives_correct += not predicted["intents"]
+            report.negatives_idle += outcome_of(result.plan) == "replies"
         if not intent_ok:
             report.confusions[(exp_key, pred_key)] += 1
         if not full_ok:
-            outcome = outcome_of(result.plan)
+            outcome = miss_outcome(result.plan, meant)
             report.wrong_actions += outcome == "acts"
+            report.partial_actions += outcome == "part"
             report.wrong_answers += outcome == "answers"
             reasons = [p.reason for p in result.plan.intents if p.reason] or [result.plan.reason]
             report.errors.append({"text": case.text, "expected": case.expected, "predicted": predicted, "outcome": outcome,
-                                  "reply": " ".join(r.message for r in reasons if r) if outcome == "replies" else None})
+                                  "reply": " ".join(r.message for r in reasons if r) if outcome in ("part", "replies") else None})
     return report

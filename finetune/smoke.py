@@ -51,7 +51,10 @@ def _said(decision: dict) -> str:
 
 
 def _wrong_line(error: dict, expected: bool = False) -> str:
-    outcome = f'replies "{error["reply"]}"' if error["outcome"] == "replies" else error["outcome"]
+    outcome = {"part": "does a part"}.get(error["outcome"], error["outcome"])
+    if error.get("reply"):
+        outcome = f'replies "{error["reply"]}"' if error["outcome"] == "replies" else f'{outcome}, replies "{error["reply"]}"'
+
     return f'"{error["text"]}" -> {_said(error["predicted"])} ({outcome})' + (f"; expected {_said(error['expected'])}" if expected else "")
 
 
@@ -63,7 +66,8 @@ def wrong_lines(report: Report) -> list[str]:
 
 def miss_lines(report: Report, limit: int = ERRORS_KEPT) -> list[str]:
     """At most ``limit`` misses of a scored file, with what was expected, costliest first: those
-    that would act, then wrong answers, then replies (``OUTCOMES``; each group in file order)."""
+    that would act, then those doing a right part only, then wrong answers, then replies
+    (``OUTCOMES``; each group in file order)."""
     ordered = sorted(report.errors, key=lambda e: OUTCOMES.index(e["outcome"]))
     lines = [_wrong_line(e, expected=True) for e in ordered[:limit]]
     return lines + ([f"... and {len(ordered) - limit} more"] if len(ordered) > limit else [])

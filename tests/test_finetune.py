@@ -570,28 +570,48 @@ def test_evaluate_counts(home, tiny_loaded):
 @pytest.mark.real_model
 def test_evaluate_tells_wrong_actions_from_wrong_answers_and_clear_replies(home_pipeline):
     """A miss that still commands a device costs trust most, a wrong answer less; one that does
-    nothing says why. The expectations here are wrong on purpose: the shipped adapter gets
-    each command right."""
-    from finetune.smoke import wrong_lines
+    a right part only and one that does nothing say why. The expectations here are wrong on
+    purpose: the shipped adapter gets each command right."""
+    from finetune.smoke import miss_lines, wrong_lines
 
+    kitchen_on = {"intent": "HassTurnOn", "name": "kitchen light"}
     cases = [
-        Case("turn on the kitchen light", {"intents": [{"intent": "HassTurnOn", "name": "kitchen light"}]}),
+        Case("turn on the kitchen light", {"intents": [kitchen_on]}),
         Case("turn off the hall light", {"intents": [{"intent": "HassTurnOn", "name": "hallway light"}]}),  # it turns it off
+        Case("turn on the kitchen light", {"intents": [kitchen_on, {"intent": "HassTurnOn", "name": "desk lamp"}]}),  # one of two
         Case("is the garage door open?", {"intents": [{"intent": "HassGetState", "name": "front door lock", "state": "locked"}]}),
-        Case("tell me a joke", {"intents": [{"intent": "HassTurnOn", "name": "kitchen light"}]}),  # it does nothing
+        Case("tell me a joke", {"intents": [kitchen_on]}),  # it does nothing
     ]
     report = evaluate(home_pipeline, cases)
-    assert (report.full_correct, report.wrong_actions, report.wrong_answers) == (1, 1, 1)
-    acts, answers, replies = report.errors
+    assert (report.full_correct, report.wrong_actions, report.partial_actions, report.wrong_answers) == (1, 1, 1, 1)
+    acts, part, answers, replies = report.errors
     assert (acts["text"], acts["outcome"], acts["reply"]) == ("turn off the hall light", "acts", None)
+    assert (part["text"], part["outcome"]) == ("turn on the kitchen light", "part")
     assert (answers["text"], answers["outcome"], answers["reply"]) == ("is the garage door open?", "answers", None)
     assert (replies["text"], replies["outcome"], replies["reply"]) == ("tell me a joke", "replies", "That is not a command for this home.")
-    assert "misses 3: 1 would act wrongly, 1 would answer wrongly, 1 would do nothing and say why" in report.text()
-    assert (report.to_json()["wrong_actions"], report.to_json()["wrong_answers"]) == (1, 1)
-    acted, answered, replied = wrong_lines(report)
+    assert ("misses 4: 1 would act wrongly, 1 would do a right part only, 1 would answer wrongly, 1 would do nothing and say why"
+            in report.text())
+    assert [report.to_json()[k] for k in ("wrong_actions", "partial_actions", "wrong_answers")] == [1, 1, 1]
+    acted, parted, answered, replied = wrong_lines(report)
     assert acted.startswith('"turn off the hall light" -> {"intent": "HassTurnOff"') and acted.endswith("(acts)")
+    assert parted == '"turn on the kitchen light" -> {"intent": "HassTurnOn", "name": "kitchen light"} (does a part)'
     assert answered.startswith('"is the garage door open?" -> {"intent": "HassGetState"') and answered.endswith("(answers)")
     assert replied == '"tell me a joke" -> nothing (replies "That is not a command for this home.")'
+    assert [line.split('"')[1] for line in miss_lines(report)] == [
+        "turn off the hall light", "turn on the kitchen light", "is the garage door open?", "tell me a joke"]
+
+
+@pytest.mark.real_model
+def test_evaluate_counts_negatives_that_do_nothing(home_pipeline):
+    """A command meant to do nothing, turned down with its reason ("You said not to"), is no
+    empty decision but does nothing: the eval says both."""
+    cases = [Case("don't unlock the front door", {"intents": []}), Case("tell me a joke", {"intents": []})]
+    report = evaluate(home_pipeline, cases)
+    assert report.predictions[0]["decision"]["intents"], "the decision names the unlocking it turns down"
+    assert (report.negatives, report.negatives_correct, report.negatives_idle) == (2, 1, 2)
+    assert (report.to_json()["negatives_correct"], report.to_json()["negatives_idle"]) == (0.5, 1.0)
+    assert "negatives correctly empty 50.0% of 2 (100.0% do nothing)" in report.text()
+    assert report.errors[0]["outcome"] == "replies" and report.errors[0]["reply"].startswith("You said not to")
 
 
 def test_read_cases_home_assistant_format(tmp_path):
