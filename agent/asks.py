@@ -106,13 +106,22 @@ def said_state(normalized: str) -> str | None:
     return said[0] if len(said) == 1 else None
 
 
-_TOGGLE = ("toggle", "flip", "flick", "over", "around", "round", "state", "other way", "whichever", "invert")
+# Words that ask for a toggle whatever surrounds them (every generated label saying one is a toggle,
+# but "flip a coin"), and words that may ("switch the x over", "change the state of").
+_TOGGLE_ASKED = ("toggle", "flip", "flick", "other way", "whichever", "invert")
+_TOGGLE = (*_TOGGLE_ASKED, "over", "around", "round", "state")
 
 
 def says_toggle(normalized: str) -> bool:
     """Whether the command may ask for a toggle ("flip the x", "switch the x over"; a word off by
     a letter counts: "staet")."""
     return _said(normalized, normalized.split(), _TOGGLE) > 0
+
+
+def asks_toggle(normalized: str) -> bool:
+    """Whether the command asks for a toggle ("toglge the chandelier", "the night light on or
+    off, whichever it isn't"), saying neither on nor off alone (``said_switch``)."""
+    return _said(normalized, normalized.split(), _TOGGLE_ASKED) > 0 and said_switch(normalized) is None
 
 
 def shares_one_verb(normalized: str) -> bool:
@@ -135,6 +144,16 @@ INTENT_WORDS = {
     "HassVacuumStart": ("start", "clean", "cleaning", "vacuum", "vacuuming", "hoover", "hoovering", "begin", "run", "sweep"),
     "HassVacuumReturnToBase": ("return", "dock", "base", "home", "back", "recall", "charge", "charger", "park"),
 }
+
+
+# A volume said (every generated label of a volume set that says any of these says one of the first).
+_VOLUME = ("volume", "loud", "louder", "quiet", "quieter", "sound", "softer", "mute")
+
+
+def says_brightness_not_volume(normalized: str) -> bool:
+    """Whether the command says a brightness ("brgihtness" counts) and no volume."""
+    words = normalized.split()
+    return _said(normalized, words, ("brightness",)) > 0 and _said(normalized, words, _VOLUME) == 0
 
 
 def says_intent(normalized: str, intent: str) -> bool:

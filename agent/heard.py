@@ -65,8 +65,14 @@ command ("then", "also"), and it says only on or only off (``agent.asks.said_swi
 switch is put to what it says; a toggle, when no word asks for one, is the same verb misread,
 alone as well ("switch the kitchen light on" decoded as a toggle).
 
+The other way round, one device switched on or off where the command asks for a toggle and
+says neither on nor off alone ("Toglge the chandelier", read as on) is the toggle.
+
 An "on" after a kind of device and before a place, once an off is said ("switch off the lights
 on the first floor and the big light"), says where, not on.
+
+**A brightness, not a volume.** A volume set where the command says a brightness and no volume,
+with no light's intent beside it ("my upstairs floor brgihtness 72"), is the lights' brightness.
 
 **Media and vacuum words.** Each media and vacuum intent is said by a few words
 (``agent.asks.INTENT_WORDS``: "pause", "stop", ... for a pause; every generated label says one).
@@ -500,6 +506,41 @@ def switch_check(normalized: str, decision: Any) -> Checked:
                         misread=frozenset({"HassToggle"}))
 
 
+def toggle_check(normalized: str, decision: Any) -> Checked:
+    """One device switched on or off, and no toggle, where the command asks for a toggle and says
+    neither on nor off alone (``agent.asks.asks_toggle``): "Toglge the chandelier" read as on by
+    the home's own adapter, "turn the night light on or off, whichever it isn't" by the generic
+    one. It becomes the toggle."""
+    intents = decision.get("intents") if isinstance(decision, dict) else None
+    if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+        return Checked(decision)
+    switched = [i for i, x in enumerate(intents) if x.get("intent") in ("HassTurnOn", "HassTurnOff")]
+    if len(switched) != 1 or any(x.get("intent") == "HassToggle" for x in intents) or not asks.asks_toggle(normalized):
+        return Checked(decision)
+    (i,) = switched
+    return _fixed(intents, i, {**intents[i], "intent": "HassToggle"}, Correction(i, "intent", intents[i]["intent"], "HassToggle"))
+
+
+def volume_check(normalized: str, decision: Any) -> Checked:
+    """A volume set where the command says a brightness and no volume ("return vacuum, then my
+    upstairs floor brgihtness 72", read by the home's own adapter as the upstairs speakers at
+    72), and no light's intent beside it: the lights' brightness."""
+    intents = decision.get("intents") if isinstance(decision, dict) else None
+    if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+        return Checked(decision)
+    volumes = [i for i, x in enumerate(intents) if x.get("intent") == "HassSetVolume" and "volume_level" in x]
+    # A light's intent beside it is what the brightness was said for ("the lamp brightness down a bit, then ...").
+    lights = any(x.get("intent") in ("HassLightSet", "HearthLightStep") for x in intents)
+    if len(volumes) != 1 or lights or not asks.says_brightness_not_volume(normalized):
+        return Checked(decision)
+    (i,) = volumes
+    x = intents[i]
+    light = {k: v for k, v in x.items() if k in _TARGETS} | ({} if "name" in x else {"domain": "light"})
+    fixed = canonical_decision({"intents": [light | {"intent": "HassLightSet", "brightness": x["volume_level"]} if n == i else y
+                                            for n, y in enumerate(intents)]})
+    return Checked(fixed, corrections=[Correction(i, "intent", "HassSetVolume", "HassLightSet"), Correction(i, "brightness", None, x["volume_level"])])
+
+
 def state_check(normalized: str, decision: Any) -> Checked:
     """Questions of one decision asking different states where the command says one for all:
     "are the bedroom window and the living room window closed" read as open and closed."""
@@ -720,8 +761,8 @@ class ValueCheck:
 class HeardCheck:
     """The checks, for one home (``Pipeline`` runs it on every decision): a command no decision
     can carry (``agent.asks``: devices left out, saying not to, a time) turns every intent down;
-    else numbers, places, names, on or off, a step, media and vacuum words, colour temperatures
-    by name, one value for a list, one state, each on the decision the one before left; then intents in a place or naming a
+    else numbers, places, names, on or off, a toggle asked, a brightness not a volume, a step,
+    media and vacuum words, colour temperatures by name, one value for a list, one state, each on the decision the one before left; then intents in a place or naming a
     device not said, and a question's actions, turned down."""
 
     def __init__(self, registry: Registry):
@@ -742,6 +783,8 @@ class HeardCheck:
         steps: list[Callable[[Any], Checked]] = [
             lambda d: self.names.check(text, d),
             lambda d: switch_check(normalized, d),
+            lambda d: toggle_check(normalized, d),
+            lambda d: volume_check(normalized, d),
             lambda d: step_check(normalized, d, self.registry),
             lambda d: intent_check(normalized, d),
             lambda d: self.kelvin.check(normalized, self.numbers.said, d),

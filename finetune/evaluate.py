@@ -22,6 +22,7 @@ from typing import Any
 from agent.intents import TARGET_SLOTS
 from agent.pipeline import Pipeline
 from agent.planner import Plan, decision_problem
+from agent.protocols import PROTOCOLS
 from agent.registry import Registry
 from agent.resolver import resolve_targets
 
@@ -126,7 +127,7 @@ def _value_slots(intent: dict[str, Any]) -> dict[str, Any]:
 
 
 # What a miss comes to, costliest to trust first (``miss_outcome``).
-OUTCOMES = ("acts", "part", "answers", "replies")
+OUTCOMES = ("acts", "part", "answers", "replies", "same")
 # Misses kept in --json and listed by ``hearth eval --data``.
 ERRORS_KEPT = 50
 
@@ -147,8 +148,10 @@ class Report:
     """Misses that would send only commands the expected decision sends, not all of them: a part
     done, the rest turned down with its reason (or left out)."""
     wrong_answers: int = 0
-    """Misses that would answer a question, wrongly, and send nothing. The other misses do
-    nothing and say why."""
+    """Misses that would answer a question, wrongly, and send nothing."""
+    same_messages: int = 0
+    """Misses that would send the devices just what the expected decision sends ("turn the
+    heating off" decoded as its mode off). The other misses do nothing and say why."""
     negatives_idle: int = 0
     """Commands meant to do nothing that would send nothing and answer nothing: an empty
     decision, or one turned down with its reason ("don't unlock the front door")."""
@@ -180,6 +183,7 @@ class Report:
             "wrong_actions": self.wrong_actions,
             "partial_actions": self.partial_actions,
             "wrong_answers": self.wrong_answers,
+            "same_messages": self.same_messages,
             "latency_p50_ms": percentile(lat, 0.5) if lat else None,
             "latency_p95_ms": percentile(lat, 0.95) if lat else None,
             "per_intent": {k: {"n": v[0], "intent_accuracy": v[1] / v[0], "full_match": v[2] / v[0]} for k, v in sorted(self.per_intent.items())},
@@ -198,8 +202,9 @@ class Report:
             + (f", negatives correctly empty {j['negatives_correct']:.1%} of {j['negatives']} ({j['negatives_idle']:.1%} do nothing)"
                if j["negatives"] else ", no negatives"),
             f"misses {misses}: {j['wrong_actions']} would act wrongly, {j['partial_actions']} would do a right part only, "
-            f"{j['wrong_answers']} would answer wrongly, {misses - j['wrong_actions'] - j['partial_actions'] - j['wrong_answers']} "
-            "would do nothing and say why" if misses else "misses 0",
+            f"{j['wrong_answers']} would answer wrongly, "
+            f"{misses - j['wrong_actions'] - j['partial_actions'] - j['wrong_answers'] - j['same_messages']} would do nothing and say why"
+            + (f", {j['same_messages']} would send just what was meant" if j["same_messages"] else "") if misses else "misses 0",
             f"latency p50 {j['latency_p50_ms']:.0f} ms, p95 {j['latency_p95_ms']:.0f} ms",
             f"decisions fingerprint {j['decisions_sha256'][:16]} ({j['environment']})",
             "",
@@ -247,21 +252,28 @@ def outcome_of(plan: Plan) -> str:
     return "answers" if any(p.targets for p in plan.intents) else "replies"
 
 
-def _sent(plan: Plan) -> set[tuple[str, str, Any]]:
-    """The device commands a plan sends (those awaiting a "yes" included)."""
-    return {(c.entity_id, c.action, c.value) for p in plan.intents if not p.query for c in p.commands}
+def _sent(plan: Plan, reg: Registry) -> set[tuple[str, str]]:
+    """The MQTT messages a plan sends its devices (those awaiting a "yes" included), each
+    command encoded alone: zigbee2mqtt merges one device's commands into one payload, which
+    would make a brightness sent without its colour temperature another message."""
+    out = set()
+    for c in (c for p in plan.intents if not p.query for c in p.commands):
+        entity = reg.entity(c.entity_id)
+        out |= {(m.topic, m.payload) for m in PROTOCOLS[entity.protocol].encode(entity, [c])}
+    return out
 
 
-def miss_outcome(plan: Plan, meant: Plan) -> str:
-    """What a miss comes to, against ``meant``, the expected decision's plan: "acts" (it sends
-    a device a command the expected one does not), "part" (it sends only commands the expected
-    one sends, not all of them: "turn off the lamps and flick the printer" with the printer
-    turned down), else as ``outcome_of``."""
-    sent = _sent(plan)
-    if sent - _sent(meant):
+def miss_outcome(plan: Plan, meant: Plan, reg: Registry) -> str:
+    """What a miss comes to, by the messages the devices would get against ``meant``, the
+    expected decision's plan: "acts" (a message the expected one does not send), "part" (only
+    messages it sends, not all of them: "turn off the lamps and flick the printer" with the
+    printer turned down), "same" (just its messages, decoded another way: "turn the heating
+    off" as its mode off), else "answers" (a question, wrongly) or "replies" (nothing, and why)."""
+    sent, wanted = _sent(plan, reg), _sent(meant, reg)
+    if sent - wanted:
         return "acts"
     if sent:
-        return "part"
+        return "part" if sent != wanted else "same"
     return "answers" if any(p.targets and p.query for p in plan.intents) else "replies"
 
 
@@ -297,10 +309,11 @@ def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> R
         if not intent_ok:
             report.confusions[(exp_key, pred_key)] += 1
         if not full_ok:
-            outcome = miss_outcome(result.plan, meant)
+            outcome = miss_outcome(result.plan, meant, pipeline.registry)
             report.wrong_actions += outcome == "acts"
             report.partial_actions += outcome == "part"
             report.wrong_answers += outcome == "answers"
+            report.same_messages += outcome == "same"
             reasons = [p.reason for p in result.plan.intents if p.reason] or [result.plan.reason]
             report.errors.append({"text": case.text, "expected": case.expected, "predicted": predicted, "outcome": outcome,
                                   "reply": " ".join(r.message for r in reasons if r) if outcome in ("part", "replies") else None})

@@ -51,7 +51,7 @@ def _said(decision: dict) -> str:
 
 
 def _wrong_line(error: dict, expected: bool = False) -> str:
-    outcome = {"part": "does a part"}.get(error["outcome"], error["outcome"])
+    outcome = {"part": "does a part", "same": "sends what was meant"}.get(error["outcome"], error["outcome"])
     if error.get("reply"):
         outcome = f'replies "{error["reply"]}"' if error["outcome"] == "replies" else f'{outcome}, replies "{error["reply"]}"'
 

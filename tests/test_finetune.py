@@ -601,6 +601,26 @@ def test_evaluate_tells_wrong_actions_from_wrong_answers_and_clear_replies(home_
         "turn off the hall light", "turn on the kitchen light", "is the garage door open?", "tell me a joke"]
 
 
+def test_a_miss_is_told_by_the_messages_the_devices_would_get(home, planner):
+    """What a miss comes to is what reaches the devices: "turn the heating off" decoded as its
+    mode off sends the thermostat the same message as turning it off."""
+    from finetune.evaluate import miss_outcome
+
+    def plan(*intents):
+        return planner.plan({"intents": list(intents)})
+
+    off, mode_off = {"intent": "HassTurnOff", "name": "heating"}, {"intent": "HearthClimateSetMode", "name": "heating", "hvac_mode": "off"}
+    lamp = {"intent": "HassTurnOff", "name": "desk lamp"}
+    assert miss_outcome(plan(mode_off), plan(off), home) == "same"
+    assert miss_outcome(plan(off), plan(off, lamp), home) == "part"
+    assert miss_outcome(plan({**lamp, "intent": "HassTurnOn"}), plan(lamp), home) == "acts"
+    assert miss_outcome(plan({"intent": "HassGetState", "name": "desk lamp", "state": "on"}), plan(lamp), home) == "answers"
+    assert miss_outcome(plan({"intent": "HassTurnOff", "name": "desk lamp", "area": "kitchen"}), plan(lamp), home) == "replies"
+    # One device's commands merged into one zigbee2mqtt payload: the brightness alone is a part of it.
+    big = {"intent": "HassLightSet", "name": "big light", "brightness": 60}
+    assert miss_outcome(plan(big), plan({**big, "color_temp": 2700}), home) == "part"
+
+
 @pytest.mark.real_model
 def test_evaluate_counts_negatives_that_do_nothing(home_pipeline):
     """A command meant to do nothing, turned down with its reason ("You said not to"), is no

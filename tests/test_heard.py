@@ -713,3 +713,44 @@ def test_colour_temperature_names_that_are_not_misread_stand(home):
     ]:
         decision = _decision(*intents)
         assert check.check(text, decision).decision == decision, text
+
+
+def test_a_toggle_asked_and_read_as_on_or_off_is_the_toggle(home):
+    check = HeardCheck(home)
+    # The held-out readings: on, by the home's own adapter and by the generic one.
+    for text, intents in [
+        ("Toglge the chandelier", [{"intent": "HassTurnOn", "name": "chandelier"}]),
+        ("Ok nabu turn the night light on or off, whichever it isn't and also set the brightness of my floor lamp 65",
+         [{"intent": "HassTurnOn", "name": "night light"}, {"intent": "HassLightSet", "name": "floor lamp", "brightness": 65}]),
+        ("switch the sprinklers the other way", [{"intent": "HassTurnOff", "name": "sprinklers"}]),
+    ]:
+        checked = check.check(text, _decision(*intents))
+        assert checked.decision == _decision({**intents[0], "intent": "HassToggle"}, *intents[1:]), text
+        assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "intent", "decoded": intents[0]["intent"], "said": "HassToggle"}]
+    for text, intents in [
+        ("flick the kitchen lights on", [{"intent": "HassTurnOn", "area": "kitchen", "domain": "light"}]),  # on said
+        ("flip the coffee machine off", [{"intent": "HassTurnOff", "name": "coffee machine"}]),  # off said
+        ("turn the hall light over", [{"intent": "HassTurnOn", "name": "hall light"}]),  # may be a toggle: the model's call
+        ("flick the chandelier and then lock the front door",  # which part is the toggle?
+         [{"intent": "HassTurnOn", "name": "chandelier"}, {"intent": "HassTurnOn", "name": "front door lock"}]),
+    ]:
+        decision = _decision(*intents)
+        assert check.check(text, decision).decision == decision, text
+
+
+def test_a_volume_read_where_a_brightness_is_said_is_the_brightness(home, planner):
+    check = HeardCheck(home)
+    # The home's own adapter set the upstairs speakers' volume.
+    vacuum = {"intent": "HassVacuumReturnToBase", "name": "vacuum"}
+    checked = check.check("return vacuum, then my upstairs floor brgihtness 72", _decision(vacuum, {"intent": "HassSetVolume", "floor": "upstairs", "volume_level": 72}))
+    assert checked.decision == _decision(vacuum, {"intent": "HassLightSet", "floor": "upstairs", "domain": "light", "brightness": 72})
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 1, "slot": "intent", "decoded": "HassSetVolume", "said": "HassLightSet"},
+                                                           {"intent": 1, "slot": "brightness", "decoded": None, "said": 72}]
+    plan = planner.plan(checked.decision)
+    assert plan.intents[1].targets and all(t.startswith("light.") for t in plan.intents[1].targets)
+    for text in ("set the tv volume and brightness to 40", "turn the office speaker down to 30"):  # a volume said; none said
+        decision = _decision({"intent": "HassSetVolume", "name": "tv", "volume_level": 40})
+        assert check.check(text, decision).decision == decision, text
+    # The brightness is another part's (a generated label).
+    decision = _decision({"intent": "HearthLightStep", "name": "bedside lamp", "direction": "down"}, {"intent": "HassSetVolume", "area": "office", "volume_level": 72})
+    assert check.check("hey bring the bedside lamp brightness down a bit, then turn down to 72 percent my office", decision).decision == decision
