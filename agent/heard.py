@@ -650,15 +650,13 @@ class KelvinCheck:
         if len(misread) != 1:
             return Checked(decision)
         (i,) = misread
-        x, value = intents[i], values[i]
+        x = intents[i]
         if x.get("intent") == "HassLightSet":
-            unsaid = {k: v for k, v in x.items() if k == "color" or (k == "brightness" and v not in numbers)}
-            fixed = {k: v for k, v in x.items() if k not in unsaid} | {"color_temp": value}
+            fixed = {k: v for k, v in x.items() if k != "color" and not (k == "brightness" and v not in numbers)}
         else:
-            fixed = {k: v for k, v in x.items() if k in _TARGETS} | ({} if "name" in x else {"domain": "light"})
-            fixed |= {"intent": "HassLightSet", "color_temp": value}
-            # A light's range, now that its intent names lights ("cool white" read as a mode named the room's heating).
-            value = fixed["color_temp"] = named_kelvin(kelvin, resolve_targets(fixed, self.registry).entities, self.registry.entities)
+            fixed = {k: v for k, v in x.items() if k in _TARGETS} | ({} if "name" in x else {"domain": "light"}) | {"intent": "HassLightSet"}
+        # The range of the lights it now names ("cool white" read as a mode named the room's heating).
+        value = fixed["color_temp"] = named_kelvin(kelvin, resolve_targets(fixed, self.registry).entities, self.registry.entities)
         corrections = [Correction(i, "intent", x["intent"], "HassLightSet")] if x["intent"] != "HassLightSet" else []
         corrections.append(Correction(i, "color_temp", x.get("color_temp"), value))
         return Checked(canonical_decision({"intents": [fixed if n == i else y for n, y in enumerate(intents)]}), corrections=corrections)
@@ -762,8 +760,9 @@ class HeardCheck:
     """The checks, for one home (``Pipeline`` runs it on every decision): a command no decision
     can carry (``agent.asks``: devices left out, saying not to, a time) turns every intent down;
     else numbers, places, names, on or off, a toggle asked, a brightness not a volume, a step,
-    media and vacuum words, colour temperatures by name, one value for a list, one state, each on the decision the one before left; then intents in a place or naming a
-    device not said, and a question's actions, turned down."""
+    media and vacuum words, colour temperatures by name, one value for a list, one state, each
+    on the decision the one before left; then intents in a place or naming a device not said,
+    and a question's actions, turned down."""
 
     def __init__(self, registry: Registry):
         self.registry = registry

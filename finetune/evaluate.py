@@ -145,7 +145,7 @@ class Report:
     """Misses that would still send a device a command (another device, another value, or a
     command where none was meant): the ones that cost trust most."""
     partial_actions: int = 0
-    """Misses that would send only commands the expected decision sends, not all of them: a part
+    """Misses that would send only messages the expected decision sends, not all of them: a part
     done, the rest turned down with its reason (or left out)."""
     wrong_answers: int = 0
     """Misses that would answer a question, wrongly, and send nothing."""
