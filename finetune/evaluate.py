@@ -268,13 +268,13 @@ def miss_outcome(plan: Plan, meant: Plan, reg: Registry) -> str:
     expected decision's plan: "acts" (a message the expected one does not send), "part" (only
     messages it sends, not all of them: "turn off the lamps and flick the printer" with the
     printer turned down), "same" (just its messages, decoded another way: "turn the heating
-    off" as its mode off), else "answers" (a question, wrongly) or "replies" (nothing, and why)."""
+    off" as its mode off), else as ``outcome_of``: "answers" (a question, wrongly) or "replies"."""
     sent, wanted = _sent(plan, reg), _sent(meant, reg)
     if sent - wanted:
         return "acts"
     if sent:
         return "part" if sent != wanted else "same"
-    return "answers" if any(p.targets and p.query for p in plan.intents) else "replies"
+    return outcome_of(plan)  # no command: it answers or replies
 
 
 def evaluate(pipeline: Pipeline, cases: list[Case], progress: bool = False) -> Report:
