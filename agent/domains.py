@@ -44,8 +44,9 @@ DEVICE_CLASSES: dict[str, tuple[str, ...]] = {
     "sensor": ("temperature", "humidity", "illuminance", "power", "energy", "battery"),
 }
 
-# Kinds of device no domain or device class names.
-OTHER_KINDS = ("lamp", "bulb", "plug", "thermostat", "radiator", "heater", "device")
+# Kinds of device no domain or device class names, by the domain whose devices they are.
+OTHER_KINDS_OF: dict[str, tuple[str, ...]] = {"light": ("lamp", "bulb"), "switch": ("plug",), "climate": ("thermostat", "radiator", "heater")}
+OTHER_KINDS = (*(w for words in OTHER_KINDS_OF.values() for w in words), "device")
 KIND_WORDS = frozenset(
     w + end
     for w in {*(w for d in DOMAINS for x in (d, *DEVICE_CLASSES[d]) for w in x.split("_")), *OTHER_KINDS, "lighting", "show"}

@@ -81,6 +81,16 @@ vacuum" says no start) is a misreading: a start of the vacuum where its return i
 roomba to base") is put right to the return; another is turned down (``intent_not_heard``:
 "play some music" decoded as pausing every media player).
 
+**Kinds said** (``KindCheck``). A device class no word of the command says ("lower my garage
+door to 74 percent" decoded as the garage's gate; "the emma's light" as a blind) is put to the
+one class of the intent's kind the command says, else left out where the device is named or its
+kind said; a class said under another domain ("lift our curtains" as the heating's) takes its
+own. An intent whose devices are of no kind the command says, while it says a kind no intent
+acts on ("raise gate around my outside" decoded as the outside lights), is turned down
+(``kind_not_heard``), but for a device said by a word of its own name; a lone intent on a
+group is put to the one kind said instead, where the home has it ("lift up blind this space",
+decoded as the room's lights).
+
 **A step asked.** One light switched (on, off, a toggle) where the command asks for a step of
 no size one way (``agent.asks.said_step``: "knock the bedroom light down a notch", decoded as
 off) becomes that step.
@@ -114,6 +124,7 @@ decoded for it (``question_not_action``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -127,7 +138,7 @@ from agent.mentions import Phrase, home_phrases, mentioned, near_word, normalize
 from agent.models import Unresolved
 from agent.numbers import NUMBER_WORDS, numbers_said
 from agent.registry import Registry, normalize_name
-from agent.resolver import resolve_targets
+from agent.resolver import kind_words, resolve_targets
 from agent.serialize import canonical_decision
 from agent.speech import spoken_number
 
@@ -137,7 +148,7 @@ NUMERIC_SLOTS = tuple(name for name, slot in SLOTS.items() if slot.kind in ("int
 _DEVICE_NOUNS = (*(w.split("_")[-1] for d in D.CONTROLLABLE for w in (d, *D.DEVICE_CLASSES[d])), *D.OTHER_KINDS)
 # Words for more than one device: a name said beside them is one of the group, not the target.
 _GROUP_WORDS = re.compile(r"\b(?:all|every|each|both|everything|everywhere)\b")
-REFUSALS = ("number_not_heard", "unit_not_heard", "place_not_heard", "name_not_heard", "intent_not_heard", "leaves_out", "negated", "later", "question_not_action")
+REFUSALS = ("number_not_heard", "unit_not_heard", "place_not_heard", "name_not_heard", "intent_not_heard", "kind_not_heard", "leaves_out", "negated", "later", "question_not_action")
 """Codes of the reasons these checks turn an intent down for: no intent the command meant."""
 
 
@@ -684,6 +695,152 @@ class KelvinCheck:
         return False
 
 
+# Kind words that say no kind of device here: too wide ("device"), a verb ("switch"), a media
+# kind ("tv shows"), what a sensor measures or a state ("temperature", "opening").
+_NOT_KINDS = ("switch", "device", "show", "opening", "temperature", "power", "energy", "battery", "humidity", "illuminance")
+# Words for a domain's devices beside its own and its classes': its other kinds, "lighting", and
+# "door" for locks ("lock the doors").
+_DOMAIN_KINDS = {d: (*D.OTHER_KINDS_OF.get(d, ()), *{"light": ("lighting",), "lock": ("door",)}.get(d, ())) for d in D.DOMAINS}
+# Words for a device class beside its own ("switch off the plugs": outlets).
+_CLASS_KINDS = {"outlet": ("plug", "socket"), "tv": ("television", "telly")}
+# Kind words said as no kind: "tv shows", and verbs ("lock the front door", "light up the hall").
+_NO_KIND_SAID = re.compile(r"\btv sh\w*|\b(?:lock|light|vacuum)(?= (?:the|my|our|up|all|every|both|it|them|everything)\b)")
+
+
+def _forms(words: Any) -> frozenset[str]:
+    """Words with their plural forms, as ``agent.domains.KIND_WORDS`` holds them."""
+    return frozenset(w + end for w in words if w for end in ("", "s", "es"))
+
+
+def _plural(word: str) -> str:
+    return word + ("es" if word.endswith(("s", "sh", "ch", "x")) else "s")
+
+
+class KindCheck:
+    """The kinds of device a decision acts on, held to those its command says. A device class
+    said by no word ("lower my garage door to 74 percent" decoded as the garage's gate; "the
+    emma's light" as a blind) is put right to the one class of its domain the command says, or
+    else, where the device is named or its kind said, left out; a class said under another
+    domain ("lift our curtains" decoded as heating curtains) takes its own domain. Then an
+    intent whose devices are of no kind the command says, while it says a kind no intent acts
+    on ("raise gate around my outside" decoded as the outside lights), is turned down
+    (``kind_not_heard``), but for a device said by a word of its own name ("the chandelier");
+    a lone intent on a group is put to the one kind said instead, where the home has it and
+    the intent acts on it ("lift up blind this space" decoded as the room's lights). Build
+    once per registry."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        places = {w for p in (*registry.areas, *registry.floors) for n in p.spoken_names for w in normalize_name(n).split()}
+        # A place's word says where, not what ("turn off the garage": the room, not the door).
+        self._kinds = D.KIND_WORDS - _forms(_NOT_KINDS) - places
+        self._classes = {e.device_class for e in registry.entities if e.device_class}
+        self._words = {e.id: _forms({*e.domain.split("_"), *(e.device_class or "").split("_"), *_DOMAIN_KINDS.get(e.domain, ()),
+                                     *(w for n in e.spoken_names for w in normalize_name(n).split())})
+                       for e in registry.entities}
+        # Each kind word -> the (domain, device class or None) it names, of those the home has.
+        has = {(e.domain, c) for e in registry.entities for c in (None, e.device_class)}
+        self._kind_of: dict[str, set[tuple[str, str | None]]] = {}
+        for d in D.DOMAINS:
+            for words, cls in ((d.split("_"), None), (_DOMAIN_KINDS.get(d, ()), None), *((c.split("_"), c) for c in D.DEVICE_CLASSES[d])):
+                for w in _forms(words) if (d, cls) in has else ():
+                    self._kind_of.setdefault(w, set()).add((d, cls))
+        self._own = {e.id: frozenset(w for n in e.spoken_names for w in normalize_name(n).split()) - D.KIND_WORDS - places - _LINKS
+                     for e in registry.entities}
+
+    def check(self, normalized: str, decision: Any) -> Checked:
+        intents = decision.get("intents") if isinstance(decision, dict) else None
+        if not isinstance(intents, list) or not intents or not all(isinstance(x, dict) and x.get("intent") in INTENTS for x in intents):
+            return Checked(decision)
+        words = set(_NO_KIND_SAID.sub(" ", normalized).split())
+        fixes = {i: fixed for i, x in enumerate(intents) if (fixed := self._classed(words, x)) != x}
+        corrections = [Correction(i, slot, intents[i].get(slot), fixes[i].get(slot)) for i in fixes
+                       for slot in ("domain", "device_class") if intents[i].get(slot) != fixes[i].get(slot)]
+        if fixes:
+            intents = [fixes.get(i, x) for i, x in enumerate(intents)]
+            decision = canonical_decision({"intents": intents})
+        refused, unclaimed = self._unheard(words, decision["intents"])
+        if len(intents) == 1 and refused and (fixed := self._rekinded(unclaimed, decision["intents"][0])):
+            corrections += [Correction(0, slot, decision["intents"][0].get(slot), fixed.get(slot)) for slot in ("domain", "device_class")
+                            if decision["intents"][0].get(slot) != fixed.get(slot)]
+            return Checked(canonical_decision({"intents": [fixed]}), corrections)
+        return Checked(decision, corrections, refused)
+
+    def _classed(self, words: set[str], intent: dict[str, Any]) -> dict[str, Any]:
+        """``intent`` with its device class put to what the command says (itself if it does)."""
+        cls, domain = intent.get("device_class"), intent.get("domain")
+        if not isinstance(cls, str):
+            return intent
+        domains = INTENTS[intent["intent"]].domains
+        forms = self._class_words(cls)
+        if words & forms or any(near_word(w, f) for w in words for f in forms):  # "raise up gtaes"
+            if domain is None or cls in D.DEVICE_CLASSES.get(domain, ()):
+                return intent
+            own = [d for d in domains if cls in D.DEVICE_CLASSES[d]]
+            return {**intent, "domain": own[0]} if len(own) == 1 else intent
+        # "garage door" says the garage class, not a door.
+        said = words - {"door", "doors"} if words & {"garage"} else words
+        of_domain = [c for c in self._classes if said & self._class_words(c)
+                     and any(c in D.DEVICE_CLASSES[d] for d in ((domain,) if domain in domains else domains))]
+        if len(of_domain) == 1:
+            (c,) = of_domain
+            owner = domain if domain in domains and c in D.DEVICE_CLASSES[domain] else next(d for d in domains if c in D.DEVICE_CLASSES[d])
+            return {**intent, "domain": owner, "device_class": c}
+        # Left out where the device is named, or its kind said ("our thermostat" decoded with
+        # curtains); else it may be all the model heard ("celan our ground floor" as a question
+        # of temperature covers), and the resolver's reply stands.
+        kinds = _forms(w for d in ((domain,) if domain in domains else domains) for k in (d, *D.DEVICE_CLASSES[d], *_DOMAIN_KINDS.get(d, ()))
+                       for w in k.split("_"))
+        if "name" in intent or said & kinds:
+            return {k: v for k, v in intent.items() if k != "device_class"}
+        return intent
+
+    def _rekinded(self, kinds: set[str], intent: dict[str, Any]) -> dict[str, Any] | None:
+        """A group intent put to the one kind of device of this home ``kinds`` say, that it can
+        act on ("lift up blind this space" decoded as the room's lights: its blinds), if there is one."""
+        spec = INTENTS[intent["intent"]]
+        meant = {(d, c) for w in kinds for d, c in self._kind_of.get(w, ()) if d in spec.domains}
+        if "name" in intent or len(meant) != 1:
+            return None
+        ((domain, cls),) = meant
+        fixed = {k: v for k, v in intent.items() if k not in ("domain", "device_class")} | {"domain": domain} | ({"device_class": cls} if cls else {})
+        placed = "area" in fixed or "floor" in fixed
+        return fixed if not placed or resolve_targets(fixed, self.registry).entities else None
+
+    def _unheard(self, words: set[str], intents: list[dict[str, Any]]) -> tuple[dict[int, Unresolved], set[str]]:
+        """Intents acting on devices of no kind the command says, while it says a kind none acts
+        on, each with why; and the kinds said that no intent acts on."""
+        said = words & self._kinds
+        if not said:
+            return {}, set()
+        targets = [resolve_targets(x, self.registry).entities for x in intents]
+        # An intent's own slots are read only where its devices claim no kind said: the rarer case.
+        claims = [(said & frozenset().union(*(self._words[e.id] for e in t))) or (said & self._slot_words(x)) for x, t in zip(intents, targets)]
+        unclaimed = said.difference(*claims)
+        out = {}
+        for i, (x, t, claim) in enumerate(zip(intents, targets, claims)):
+            if not t or claim or not unclaimed or any(words & self._own[e.id] for e in t):
+                continue
+            what = x["name"] if isinstance(x.get("name"), str) else t[0].name if len(t) == 1 else _plural(kind_words(tuple(sorted({e.domain for e in t})), x.get("device_class")))
+            out[i] = Unresolved("kind_not_heard", f"I heard {' and '.join(sorted(unclaimed))} but understood the {what}, so I did nothing; please say it again.")
+        return out, unclaimed
+
+    @staticmethod
+    @functools.cache
+    def _class_words(cls: str) -> frozenset[str]:
+        return _forms((*cls.split("_"), *_CLASS_KINDS.get(cls, ())))
+
+    @staticmethod
+    def _slot_words(intent: dict[str, Any]) -> frozenset[str]:
+        """The kinds an intent says itself: its name's words ("HassVacuumStart") and its values'
+        ("fan_only", "house alarm")."""
+        words = set(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", intent["intent"]).lower().split())
+        for v in intent.values():
+            if isinstance(v, str):
+                words |= {*normalize_name(v).split(), *v.split("_")}
+        return _forms(words)
+
+
 _SPOKEN_INTENTS = {"HassMediaPause": "pause", "HassMediaUnpause": "resume", "HassMediaNext": "the next track",
                    "HassMediaPrevious": "the track before", "HassVacuumStart": "start the vacuum", "HassVacuumReturnToBase": "send the vacuum back"}
 
@@ -760,9 +917,9 @@ class HeardCheck:
     """The checks, for one home (``Pipeline`` runs it on every decision): a command no decision
     can carry (``agent.asks``: devices left out, saying not to, a time) turns every intent down;
     else numbers, places, names, on or off, a toggle asked, a brightness not a volume, a step,
-    media and vacuum words, colour temperatures by name, one value for a list, one state, each
-    on the decision the one before left; then intents in a place or naming a device not said,
-    and a question's actions, turned down."""
+    media and vacuum words, colour temperatures by name, one value for a list, one state, kinds
+    of device, each on the decision the one before left; then intents in a place or naming a
+    device not said, and a question's actions, turned down."""
 
     def __init__(self, registry: Registry):
         self.registry = registry
@@ -771,6 +928,7 @@ class HeardCheck:
         self.names = NameCheck(registry)
         self.values = ValueCheck(registry)
         self.kelvin = KelvinCheck(registry)
+        self.kinds = KindCheck(registry)
 
     def check(self, text: str, decision: Any) -> Checked:
         normalized = normalize_text(text)
@@ -789,6 +947,7 @@ class HeardCheck:
             lambda d: self.kelvin.check(normalized, self.numbers.said, d),
             lambda d: self.values.check(normalized, self.numbers.said, d),
             lambda d: state_check(normalized, d),
+            lambda d: self.kinds.check(normalized, d),
         ]
         done = [numbers, places]
         for step in steps:

@@ -47,7 +47,8 @@ class Resolution:
     """Why nothing matched; None when entities were found."""
 
 
-def _kind_words(domains: tuple[str, ...], device_class: str | None) -> str:
+def kind_words(domains: tuple[str, ...], device_class: str | None) -> str:
+    """How a reply names devices of these domains and class: "gate", "light", "matching device"."""
     if device_class:
         return device_class.replace("_", " ")
     words = list(dict.fromkeys(_DOMAIN_WORDS[d] for d in domains))
@@ -141,7 +142,7 @@ def _resolve(intent: Mapping[str, Any], reg: Registry, context_area: str | None)
         found = of_kind(in_place(list(reg.entities)), kinds)
         if not found:
             where = area.name if area else floor.name
-            return Resolution(reason=Unresolved("nothing_matched", f"There is no {_kind_words(kinds, device_class)} in the {where}."))
+            return Resolution(reason=Unresolved("nothing_matched", f"There is no {kind_words(kinds, device_class)} in the {where}."))
         return Resolution(entities=tuple(found))
 
     if not explicit_kind and spec.needs_target and context is None and "state" not in intent:
@@ -155,5 +156,5 @@ def _resolve(intent: Mapping[str, Any], reg: Registry, context_area: str | None)
             candidates = local
     if not candidates:
         where = f" in the {context.name}" if context is not None else ""
-        return Resolution(reason=Unresolved("nothing_matched", f"There is no {_kind_words(kinds, device_class)}{where}."))
+        return Resolution(reason=Unresolved("nothing_matched", f"There is no {kind_words(kinds, device_class)}{where}."))
     return Resolution(entities=tuple(candidates))

@@ -9,6 +9,7 @@ import pytest
 from agent.heard import HeardCheck, NameCheck, NumberCheck, PlaceCheck
 from agent.models import Unresolved
 from agent.numbers import number_words, numbers_said
+from agent.resolver import resolve_targets
 
 
 def test_every_number_the_generator_writes_reads_back():
@@ -754,3 +755,69 @@ def test_a_volume_read_where_a_brightness_is_said_is_the_brightness(home, planne
     # The brightness is another part's (a generated label).
     decision = _decision({"intent": "HearthLightStep", "name": "bedside lamp", "direction": "down"}, {"intent": "HassSetVolume", "area": "office", "volume_level": 72})
     assert check.check("hey bring the bedside lamp brightness down a bit, then turn down to 72 percent my office", decision).decision == decision
+
+
+def test_a_device_class_no_word_says_is_put_to_the_one_said_or_left_out(home):
+    check = HeardCheck(home)
+    # The generic adapter's held-out readings, each of which found nothing to act on.
+    for text, decoded, meant, targets in [
+        ("lower up my garage door to 74 percent",  # the garage's gate: the garage class said
+         {"intent": "HassSetPosition", "area": "garage", "domain": "cover", "device_class": "gate", "position": 74},
+         {"intent": "HassSetPosition", "area": "garage", "domain": "cover", "device_class": "garage", "position": 74}, ["cover.garage_door"]),
+        ("lift our curtains",  # curtains said under the heating's domain
+         {"intent": "HassTurnOn", "domain": "climate", "device_class": "curtain"},
+         {"intent": "HassTurnOn", "domain": "cover", "device_class": "curtain"}, ["cover.bedroom_curtains"]),
+        ("Activate our tv at the lounge", {"intent": "HassTurnOn", "area": "lounge", "domain": "switch", "device_class": "tv"},
+         {"intent": "HassTurnOn", "area": "lounge", "domain": "media_player", "device_class": "tv"}, ["media_player.living_room_tv"]),
+        ("deactivate the kids room the emma's light",  # a blind no word says, on a named light
+         {"intent": "HassTurnOff", "name": "emma's light", "area": "kids room", "device_class": "blind"},
+         {"intent": "HassTurnOff", "name": "emma's light", "area": "kids room"}, ["light.kids_room"]),
+        ("change off our thermostat on the downstairs floor",  # curtains no word says; the thermostat's kind said
+         {"intent": "HassTurnOff", "floor": "downstairs", "domain": "climate", "device_class": "curtain"},
+         {"intent": "HassTurnOff", "floor": "downstairs", "domain": "climate"}, ["climate.living_room_thermostat"]),
+    ]:
+        assert resolve_targets(decoded, home).entities == ()
+        checked = check.check(text, _decision(decoded))
+        assert checked.decision == _decision(meant), text
+        assert checked.refused == {}
+        assert {c.slot for c in checked.corrections} == {k for k in ("domain", "device_class") if decoded.get(k) != meant.get(k)}
+        assert [e.id for e in resolve_targets(checked.decision["intents"][0], home).entities] == targets, text
+    for text, intent in [
+        ("raise up gtaes the space to 85 %", {"intent": "HassSetPosition", "domain": "cover", "device_class": "gate", "position": 85}),  # a typo
+        ("open the garage", {"intent": "HassTurnOn", "area": "garage", "domain": "cover", "device_class": "garage"}),
+        ("is the front door open", {"intent": "HassGetState", "name": "front door contact", "domain": "binary_sensor", "device_class": "door", "state": "open"}),
+        # No kind said: the class may be all the model heard; the resolver says there is none.
+        ("Celan our ground floor", {"intent": "HassGetState", "floor": "ground floor", "domain": "cover", "device_class": "temperature"}),
+    ]:
+        assert check.check(text, _decision(intent)).decision == _decision(intent), text
+
+
+def test_devices_of_no_kind_said_while_another_is_do_nothing(home, planner):
+    check = HeardCheck(home)
+    # Held-out readings by the generic adapter: the garden lights switched on for a gate, a
+    # question of a light's lock state for doors.
+    for text, intent, said, meant in [
+        ("Raise gate around my outside", {"intent": "HassTurnOn", "name": "outside lights"}, "gate", "outside lights"),
+        ("How many of our hall door are unlocked", {"intent": "HassGetState", "name": "hallway light", "state": "unlocked"}, "door", "hallway light"),
+        ("open the blinds and the gate in the garden", {"intent": "HassTurnOn", "area": "garden", "domain": "light"}, "blinds and gate", "garden lights"),
+    ]:
+        checked = check.check(text, _decision(intent))
+        assert checked.refused == {0: Unresolved("kind_not_heard", f"I heard {said} but understood the {meant}, so I did nothing; please say it again.")}, text
+        assert planner.plan(checked.decision, refused=checked.refused).intents[0].targets == []
+    # A group of one other kind said: that kind, in the same place.
+    checked = check.check("lift up blind this space", _decision({"intent": "HassTurnOn", "domain": "light"}))
+    assert checked.decision == _decision({"intent": "HassTurnOn", "domain": "cover", "device_class": "blind"}) and checked.refused == {}
+    assert planner.plan(checked.decision, context_area="living_room").intents[0].targets == ["cover.living_room_blinds"]
+    for text, intents in [
+        ("turn on the chandelier and close the blinds",  # each part its kind; the chandelier by its own name
+         [{"intent": "HassTurnOn", "name": "chandelier"}, {"intent": "HassTurnOff", "name": "blinds"}]),
+        ("turn off the garage", [{"intent": "HassTurnOff", "area": "garage"}]),  # the room, not the door
+        ("pause the study tv shows", [{"intent": "HassMediaPause", "area": "study"}]),  # a kind of media
+        ("lock the front door and turn the kitchen light on",  # a verb
+         [{"intent": "HassTurnOn", "name": "front door lock"}, {"intent": "HassTurnOn", "name": "kitchen light"}]),
+        ("switch the bedroom fan on", [{"intent": "HearthClimateSetMode", "area": "bedroom", "hvac_mode": "fan_only"}]),  # a mode's word
+        ("next track in the lounge and arm the alarm", [{"intent": "HassMediaNext", "area": "lounge"}, {"intent": "HearthAlarmArm", "name": "alarm"}]),
+        ("are all the doors locked", [{"intent": "HassGetState", "domain": "lock", "state": "locked", "quantifier": "all"}]),
+    ]:
+        checked = check.check(text, _decision(*intents))
+        assert checked.decision == _decision(*intents) and checked.refused == {}, text
