@@ -821,3 +821,26 @@ def test_devices_of_no_kind_said_while_another_is_do_nothing(home, planner):
     ]:
         checked = check.check(text, _decision(*intents))
         assert checked.decision == _decision(*intents) and checked.refused == {}, text
+
+
+def test_a_colour_said_with_a_typo_and_lost_is_set(home, planner):
+    check = HeardCheck(home)
+    # The home's own adapter turned the lamps on, not yellow (held-out).
+    text = "Each and every lamp the master bedroom yellwo"
+    checked = check.check(text, _decision({"intent": "HassTurnOn", "area": "master bedroom", "domain": "light"}))
+    assert checked.decision == _decision({"intent": "HassLightSet", "area": "master bedroom", "domain": "light", "color": "yellow"})
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "intent", "decoded": "HassTurnOn", "said": "HassLightSet"},
+                                                           {"intent": 0, "slot": "color", "decoded": None, "said": "yellow"}]
+    assert {c.action for c in planner.plan(checked.decision).intents[0].commands} == {"set_color"}
+    # A brightness set and the colour lost: both.
+    checked = check.check("set the floor lamp to 40 percent and purple", _decision({"intent": "HassLightSet", "name": "floor lamp", "brightness": 40}))
+    assert checked.decision == _decision({"intent": "HassLightSet", "name": "floor lamp", "brightness": 40, "color": "purple"})
+    for text, intents in [
+        ("make the floor lamp green", [{"intent": "HassLightSet", "name": "floor lamp", "color": "green"}]),  # set already
+        ("turn the lights on while i cook in the kitchen", [{"intent": "HassTurnOn", "area": "kitchen", "domain": "light"}]),  # no typo of white
+        ("turn on the hall light and make the floor lamp blue",  # the colour is another part's
+         [{"intent": "HassTurnOn", "name": "hall light"}, {"intent": "HassLightSet", "name": "floor lamp", "color": "blue"}]),
+        ("set the kitchen light to warm white", [{"intent": "HassLightSet", "name": "kitchen light", "color_temp": 2700}]),  # a white's name
+        ("turn on the bedroom light and the tv red", [{"intent": "HassTurnOn", "name": "bedroom light"}, {"intent": "HassTurnOn", "name": "tv"}]),
+    ]:
+        assert check.check(text, _decision(*intents)).decision == _decision(*intents), text
