@@ -38,7 +38,9 @@ shows" read as the living room's tv asks for a tv in the study ("There is no 'tv
 office."). And when exactly one area or floor of the decision is said nowhere in the command,
 by any of its names (a device's name counts: "the bedroom fan" says the bedroom), while exactly
 one place said is in no intent's area or floor, the one said takes its place, of its own kind:
-"clean downstairs" decoded as upstairs, "the downstairs floor" decoded as the landing. Last, a
+"clean downstairs" decoded as upstairs, "the downstairs floor" decoded as the landing. Else an
+area or floor never said, beside a device's name that finds it alone, is left out ("lock the front
+door lock" decoded on the landing). Last, a
 one-intent decision whose place is said beside another with "and" ("dim the kitchen and the
 hallway to 20%", "the lights upstairs and downstairs") and no "then" or "also" is repeated for
 the other place, which the model had left out. A place said with a typo is said ("turn on the
@@ -101,6 +103,11 @@ white, as 2000 K, as the cool mode of the room's heating or as a step down. When
 says one such name (not inside a device's name), no intent sets it, and exactly one light intent
 reads as its misreading, that intent sets it, within its lights' range.
 
+**A colour said** (``ColourCheck``): "Each and every lamp the master bedroom yellwo" was decoded
+as the lamps on. A colour the command says (a letter left out or added, or two swapped, counts;
+not inside a name of the home, nor the white of "warm white") that no intent sets, where the one
+intent that could, on lights only, turns them on or sets another value, is set by it too.
+
 **One value for a list.** "Set the bedroom light and the bedside lamp to 40%" was decoded as the
 bedroom light turned on, "dim the floor lamp and the big light to 30 percent" as the floor lamp a
 step down, "the ceiling fan and the bedroom fan to 50 percent" with the second fan at 5. When a
@@ -132,7 +139,7 @@ from typing import Any
 
 from agent import asks
 from agent import domains as D
-from agent.colors import kelvin_names, kelvin_range, named_kelvin
+from agent.colors import COLOR_NAMES, kelvin_names, kelvin_range, named_kelvin
 from agent.intents import INTENTS, SLOTS
 from agent.mentions import Phrase, home_phrases, mentioned, near_word, normalize_text, respeller
 from agent.models import Unresolved
@@ -154,13 +161,14 @@ REFUSALS = ("number_not_heard", "unit_not_heard", "place_not_heard", "name_not_h
 
 @dataclass(frozen=True)
 class Correction:
-    """A value the model wrote (or left out: None), put right to what the command says."""
+    """A value the model wrote (or left out: None), put right to what the command says (or
+    left out, said by no word: None)."""
 
     intent: int
     """Index of the intent in the decision."""
     slot: str
     decoded: int | float | str | None
-    said: int | float | str
+    said: int | float | str | None
     replaces: str | None = None
     """The slot the model wrote ``decoded`` in, when another than ``slot`` (an area for a floor)."""
     copies: int | None = None
@@ -356,6 +364,8 @@ class PlaceCheck:
             return fixed
         if fixed := self._unsaid(normalized, intents):
             return fixed
+        if fixed := self._named_alone(normalized, intents):
+            return fixed
         # Last, a device named with no place, elsewhere: "study tv shows" decoded as the living room's tv.
         placeless = [i for i, intent in enumerate(intents) if "name" in intent and "area" not in intent and "floor" not in intent]
         if not bare and len(placeless) == 1 and (fixed := self._given(normalized, intents, placeless[0])):
@@ -405,6 +415,20 @@ class PlaceCheck:
             return None
         place = unused[0]
         return _fixed(intents, i, {**intents[i], place.kind: place.value}, Correction(i, place.kind, None, place.value))
+
+    def _named_alone(self, normalized: str, intents: list[dict[str, Any]]) -> Checked | None:
+        """Areas and floors never said, left out of the intents naming a device their name alone
+        finds ("turn on the floor lamp in orange" decoded in the garden), if any."""
+        fixes = {}
+        for i, x in enumerate(intents):
+            unsaid = [k for k in ("area", "floor") if (key := self._place(k, x.get(k))) is not None and not self._spoken[key].search(normalized)]
+            alone = {k: v for k, v in x.items() if k not in unsaid}
+            if unsaid and isinstance(x.get("name"), str) and len(resolve_targets(alone, self.reg).entities) == 1:
+                fixes[i] = alone
+        if not fixes:
+            return None
+        return Checked(canonical_decision({"intents": [fixes.get(i, x) for i, x in enumerate(intents)]}),
+                       corrections=[Correction(i, k, intents[i][k], None) for i, x in fixes.items() for k in ("area", "floor") if k in intents[i] and k not in x])
 
     def _unsaid(self, normalized: str, intents: list[dict[str, Any]]) -> Checked | None:
         """The one area or floor never said replaced by the one place said that no intent names, if so."""
@@ -621,6 +645,12 @@ def step_check(normalized: str, decision: Any, registry: Registry) -> Checked:
                    corrections=[Correction(0, "intent", intents[0]["intent"], "HearthLightStep"), Correction(0, "direction", None, direction)])
 
 
+def _any_of(phrases: list[str]) -> re.Pattern[str]:
+    """A pattern finding any of ``phrases`` as whole words, the longest first (none: nothing)."""
+    ordered = sorted(set(phrases), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b" if ordered else r"(?!)")
+
+
 class KelvinCheck:
     """A colour temperature said by name ("warm white", "cool white", "daylight": Home
     Assistant's names, ``agent.colors.kelvin_names``) and decoded as something else: "cool
@@ -631,11 +661,9 @@ class KelvinCheck:
         self.registry = registry
         self._tunable = kelvin_range(registry.entities) is not None
         self._kelvin = {normalize_name(k): v for k, v in kelvin_names().items()}
-        pattern = "|".join(map(re.escape, sorted(self._kelvin, key=len, reverse=True)))
-        self._said = re.compile(rf"\b(?:{pattern})\b")
+        self._said = _any_of(list(self._kelvin))
         # A name of the home holding one ("the daylight lamp") says no colour temperature.
-        holding = sorted({normalize_name(p.text) for p in home_phrases(registry) if self._said.search(p.text)}, key=len, reverse=True)
-        self._names = re.compile(r"\b(?:" + "|".join(map(re.escape, holding)) + r")\b") if holding else None
+        self._names = _any_of([normalize_name(p.text) for p in home_phrases(registry) if self._said.search(p.text)])
 
     def check(self, normalized: str, said: Callable[[str], list[float]], decision: Any) -> Checked:
         """``said``: the numbers a text says (``NumberCheck.said``). When the command says one
@@ -648,7 +676,7 @@ class KelvinCheck:
         intents = decision.get("intents") if isinstance(decision, dict) else None
         if not self._tunable or not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
             return Checked(decision)
-        text = self._names.sub(" ", normalized) if self._names else normalized
+        text = self._names.sub(" ", normalized)
         named = {self._kelvin[m] for m in self._said.findall(text)}
         if len(named) != 1:
             return Checked(decision)
@@ -693,6 +721,47 @@ class KelvinCheck:
             lights = resolve_targets(intent, self.registry).entities
             return bool(lights) and all(e.domain == "light" for e in lights)
         return False
+
+
+class ColourCheck:
+    """A colour said ("yellwo" counts: a letter left out or added, or two swapped) that no
+    intent sets, where the one intent that could, on lights only, turns them on or sets another
+    value: "Each and every lamp the master bedroom yellwo" was decoded as the lamps on. It sets
+    the colour too. Not a colour inside a name of the home, nor the white of a colour
+    temperature's name ("warm white": ``KelvinCheck``). Build once per registry."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self._colours = frozenset(c for c in COLOR_NAMES if " " not in c)
+        phrases = home_phrases(registry)
+        self._respelled = respeller(frozenset(w for p in phrases for w in p.text.split()) | D.KIND_WORDS | self._colours, self._colours)
+        holding = [p.text for p in phrases if set(p.text.split()) & self._colours]
+        self._not_said = _any_of([*holding, *map(normalize_name, kelvin_names())])
+
+    def check(self, normalized: str, said: Callable[[str], list[float]], decision: Any) -> Checked:
+        """``said``: the numbers a text says (``NumberCheck.said``); a brightness none of them
+        says is the colour misread ("bedroom lights magneta" as 100%), and goes."""
+        intents = decision.get("intents") if isinstance(decision, dict) else None
+        if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+            return Checked(decision)
+        setters = [i for i, x in enumerate(intents) if x.get("intent") in ("HassTurnOn", "HassLightSet")]
+        if len(setters) != 1 or any("color" in x or "color_temp" in x for x in intents):
+            return Checked(decision)
+        colours = {w for w in self._respelled(self._not_said.sub(" ", normalized)).split() if w in self._colours}
+        if len(colours) != 1:
+            return Checked(decision)
+        (colour,), (i,) = colours, setters
+        lights = resolve_targets(intents[i], self.registry).entities
+        if not lights or any(e.domain != "light" for e in lights):
+            return Checked(decision)
+        x = intents[i]
+        unsaid = "brightness" in x and x["brightness"] not in said(normalized)
+        fixed = {k: v for k, v in x.items() if not (k == "brightness" and unsaid)} | {"intent": "HassLightSet", "color": colour}
+        fixed |= {} if "name" in x else {"domain": "light"}
+        corrections = [Correction(i, "intent", x["intent"], "HassLightSet")] if x["intent"] != "HassLightSet" else []
+        corrections += [Correction(i, "brightness", x["brightness"], None)] if unsaid else []
+        return Checked(canonical_decision({"intents": [fixed if n == i else y for n, y in enumerate(intents)]}),
+                       corrections=[*corrections, Correction(i, "color", None, colour)])
 
 
 # Kind words that say no kind of device here: too wide ("device"), a verb ("switch"), a media
@@ -917,8 +986,8 @@ class HeardCheck:
     """The checks, for one home (``Pipeline`` runs it on every decision): a command no decision
     can carry (``agent.asks``: devices left out, saying not to, a time) turns every intent down;
     else numbers, places, names, on or off, a toggle asked, a brightness not a volume, a step,
-    media and vacuum words, colour temperatures by name, one value for a list, one state, kinds
-    of device, each on the decision the one before left; then intents in a place or naming a
+    media and vacuum words, colour temperatures by name, a colour said, one value for a list,
+    one state, kinds of device, each on the decision the one before left; then intents in a place or naming a
     device not said, and a question's actions, turned down."""
 
     def __init__(self, registry: Registry):
@@ -929,6 +998,7 @@ class HeardCheck:
         self.values = ValueCheck(registry)
         self.kelvin = KelvinCheck(registry)
         self.kinds = KindCheck(registry)
+        self.colours = ColourCheck(registry)
 
     def check(self, text: str, decision: Any) -> Checked:
         normalized = normalize_text(text)
@@ -945,6 +1015,7 @@ class HeardCheck:
             lambda d: step_check(normalized, d, self.registry),
             lambda d: intent_check(normalized, d),
             lambda d: self.kelvin.check(normalized, self.numbers.said, d),
+            lambda d: self.colours.check(normalized, self.numbers.said, d),
             lambda d: self.values.check(normalized, self.numbers.said, d),
             lambda d: state_check(normalized, d),
             lambda d: self.kinds.check(normalized, d),

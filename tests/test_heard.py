@@ -844,3 +844,20 @@ def test_a_colour_said_with_a_typo_and_lost_is_set(home, planner):
         ("turn on the bedroom light and the tv red", [{"intent": "HassTurnOn", "name": "bedroom light"}, {"intent": "HassTurnOn", "name": "tv"}]),
     ]:
         assert check.check(text, _decision(*intents)).decision == _decision(*intents), text
+    # A brightness no number says is the colour misread (the home's own adapter: 100%).
+    checked = check.check("bedroom lights magneta", _decision({"intent": "HassLightSet", "area": "bedroom", "domain": "light", "brightness": 100}))
+    assert checked.decision == _decision({"intent": "HassLightSet", "area": "bedroom", "domain": "light", "color": "magenta"})
+
+
+def test_a_place_never_said_beside_a_name_found_alone_is_left_out(home):
+    check = HeardCheck(home)
+    # The generic adapter's held-out reading: the front door lock on the landing, said nowhere.
+    vacuum = {"intent": "HassVacuumStart", "floor": "downstairs"}
+    checked = check.check("vacuum downstairs and then lock the front door lock for the night",
+                          _decision(vacuum, {"intent": "HassTurnOn", "name": "front door lock", "area": "landing", "domain": "lock"}))
+    assert checked.decision == _decision(vacuum, {"intent": "HassTurnOn", "name": "front door lock", "domain": "lock"})
+    assert checked.refused == {}
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 1, "slot": "area", "decoded": "landing", "said": None}]
+    # A name two rooms share ("ceiling light") is found alone by no name: the place is turned down.
+    checked = check.check("my ceiling light on", _decision({"intent": "HassTurnOn", "name": "ceiling light", "area": "living room"}))
+    assert checked.refused[0].code == "place_not_heard"
