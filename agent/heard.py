@@ -106,7 +106,8 @@ reads as its misreading, that intent sets it, within its lights' range.
 **A colour said** (``ColourCheck``): "Each and every lamp the master bedroom yellwo" was decoded
 as the lamps on. A colour the command says (a letter left out or added, or two swapped, counts;
 not inside a name of the home, nor the white of "warm white") that no intent sets, where the one
-intent that could, on lights only, turns them on or sets another value, is set by it too.
+intent that could, on lights only, turns them on or sets another value, is set by it too; a
+brightness no number says goes ("bedroom lights magneta" decoded as 100%).
 
 **One value for a list.** "Set the bedroom light and the bedside lamp to 40%" was decoded as the
 bedroom light turned on, "dim the floor lamp and the big light to 30 percent" as the floor lamp a
@@ -647,7 +648,7 @@ def step_check(normalized: str, decision: Any, registry: Registry) -> Checked:
 
 def _any_of(phrases: list[str]) -> re.Pattern[str]:
     """A pattern finding any of ``phrases`` as whole words, the longest first (none: nothing)."""
-    ordered = sorted(set(phrases), key=len, reverse=True)
+    ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
     return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b" if ordered else r"(?!)")
 
 
