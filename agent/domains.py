@@ -5,6 +5,8 @@ One place for these facts: the config check, the schema generator and the resolv
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 # Domains whose entities accept commands; sensors only report.
 CONTROLLABLE = (
     "light",
@@ -47,11 +49,14 @@ DEVICE_CLASSES: dict[str, tuple[str, ...]] = {
 # Kinds of device no domain or device class names, by the domain whose devices they are.
 OTHER_KINDS_OF: dict[str, tuple[str, ...]] = {"light": ("lamp", "bulb"), "switch": ("plug",), "climate": ("thermostat", "radiator", "heater")}
 OTHER_KINDS = (*(w for words in OTHER_KINDS_OF.values() for w in words), "device")
-KIND_WORDS = frozenset(
-    w + end
-    for w in {*(w for d in DOMAINS for x in (d, *DEVICE_CLASSES[d]) for w in x.split("_")), *OTHER_KINDS, "lighting", "show"}
-    for end in ("", "s", "es")
-)
+
+
+def kind_forms(words: Iterable[str]) -> frozenset[str]:
+    """Kind words as a command may say them: each singular and plural ("lamp", "lamps", "switches")."""
+    return frozenset(w + end for w in words if w for end in ("", "s", "es"))
+
+
+KIND_WORDS = kind_forms({*(w for d in DOMAINS for x in (d, *DEVICE_CLASSES[d]) for w in x.split("_")), *OTHER_KINDS, "lighting", "show"})
 """Words that name a kind of device, not one device ("lamp", "tv shows"), singular and plural."""
 
 # Words a HassGetState question can ask about ("is the door open?"), per domain.

@@ -216,7 +216,7 @@ class NumberCheck:
             re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")\b") if phrases else None
         )
         nouns = {*_DEVICE_NOUNS, *(n.casefold().split()[-1] for e in registry.entities for n in e.spoken_names)}
-        nouns = sorted({w for n in nouns for w in (n, n + "s", n + "es")}, key=len, reverse=True)
+        nouns = sorted(D.kind_forms(nouns), key=len, reverse=True)
         number = r"(?:\d+|(?:" + "|".join(NUMBER_WORDS) + r")(?:[\s-]+(?:" + "|".join(NUMBER_WORDS) + r"))*)"
         # A number before a device (one word between at most: "three kitchen lights") counts devices.
         between = r"(?:\s+(?!(?:percent|per|cent|degrees?|kelvin|k|and|then|to|at|in|on|for|by|of)\b)[a-z']+)?"
@@ -777,11 +777,6 @@ _CLASS_KINDS = {"outlet": ("plug", "socket"), "tv": ("television", "telly")}
 _NO_KIND_SAID = re.compile(r"\btv sh\w*|\b(?:lock|light|vacuum)(?= (?:the|my|our|up|all|every|both|it|them|everything)\b)")
 
 
-def _forms(words: Any) -> frozenset[str]:
-    """Words with their plural forms, as ``agent.domains.KIND_WORDS`` holds them."""
-    return frozenset(w + end for w in words if w for end in ("", "s", "es"))
-
-
 def _plural(word: str) -> str:
     return word + ("es" if word.endswith(("s", "sh", "ch", "x")) else "s")
 
@@ -803,9 +798,9 @@ class KindCheck:
         self.registry = registry
         places = {w for p in (*registry.areas, *registry.floors) for n in p.spoken_names for w in normalize_name(n).split()}
         # A place's word says where, not what ("turn off the garage": the room, not the door).
-        self._kinds = D.KIND_WORDS - _forms(_NOT_KINDS) - places
+        self._kinds = D.KIND_WORDS - D.kind_forms(_NOT_KINDS) - places
         self._classes = {e.device_class for e in registry.entities if e.device_class}
-        self._words = {e.id: _forms({*e.domain.split("_"), *(e.device_class or "").split("_"), *_DOMAIN_KINDS.get(e.domain, ()),
+        self._words = {e.id: D.kind_forms({*e.domain.split("_"), *(e.device_class or "").split("_"), *_DOMAIN_KINDS.get(e.domain, ()),
                                      *(w for n in e.spoken_names for w in normalize_name(n).split())})
                        for e in registry.entities}
         # Each kind word -> the (domain, device class or None) it names, of those the home has.
@@ -813,7 +808,7 @@ class KindCheck:
         self._kind_of: dict[str, set[tuple[str, str | None]]] = {}
         for d in D.DOMAINS:
             for words, cls in ((d.split("_"), None), (_DOMAIN_KINDS.get(d, ()), None), *((c.split("_"), c) for c in D.DEVICE_CLASSES[d])):
-                for w in _forms(words) if (d, cls) in has else ():
+                for w in D.kind_forms(words) if (d, cls) in has else ():
                     self._kind_of.setdefault(w, set()).add((d, cls))
         self._own = {e.id: frozenset(w for n in e.spoken_names for w in normalize_name(n).split()) - D.KIND_WORDS - places - _LINKS
                      for e in registry.entities}
@@ -859,7 +854,7 @@ class KindCheck:
         # Left out where the device is named, or its kind said ("our thermostat" decoded with
         # curtains); else it may be all the model heard ("celan our ground floor" as a question
         # of temperature covers), and the resolver's reply stands.
-        kinds = _forms(w for d in ((domain,) if domain in domains else domains) for k in (d, *D.DEVICE_CLASSES[d], *_DOMAIN_KINDS.get(d, ()))
+        kinds = D.kind_forms(w for d in ((domain,) if domain in domains else domains) for k in (d, *D.DEVICE_CLASSES[d], *_DOMAIN_KINDS.get(d, ()))
                        for w in k.split("_"))
         if "name" in intent or said & kinds:
             return {k: v for k, v in intent.items() if k != "device_class"}
@@ -898,7 +893,7 @@ class KindCheck:
     @staticmethod
     @functools.cache
     def _class_words(cls: str) -> frozenset[str]:
-        return _forms((*cls.split("_"), *_CLASS_KINDS.get(cls, ())))
+        return D.kind_forms((*cls.split("_"), *_CLASS_KINDS.get(cls, ())))
 
     @staticmethod
     def _slot_words(intent: dict[str, Any]) -> frozenset[str]:
@@ -908,7 +903,7 @@ class KindCheck:
         for v in intent.values():
             if isinstance(v, str):
                 words |= {*normalize_name(v).split(), *v.split("_")}
-        return _forms(words)
+        return D.kind_forms(words)
 
 
 _SPOKEN_INTENTS = {"HassMediaPause": "pause", "HassMediaUnpause": "resume", "HassMediaNext": "the next track",
