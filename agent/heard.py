@@ -128,6 +128,10 @@ decoded as disarming it) or asking for later ("in one hour", decoded as now) tur
 down with the reason (``leaves_out``, ``negated``, ``later``); a command that is
 one question ("is the front door locked and the garage door closed") turns down any action
 decoded for it (``question_not_action``).
+
+**Within the schema.** A check's correction that the home's schema would not let the decoder
+write (a toggle asked of a cover, which no toggle takes; a colour for lights that show none) is
+not made: the decision stays as the check before left it.
 """
 
 from __future__ import annotations
@@ -138,6 +142,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import jsonschema
+
 from agent import asks
 from agent import domains as D
 from agent.colors import COLOR_NAMES, kelvin_names, kelvin_range, named_kelvin
@@ -147,6 +153,7 @@ from agent.models import Unresolved
 from agent.numbers import NUMBER_WORDS, numbers_said
 from agent.registry import Registry, normalize_name
 from agent.resolver import kind_words, resolve_targets
+from agent.schema import decision_schema
 from agent.serialize import canonical_decision
 from agent.speech import spoken_number
 
@@ -983,11 +990,14 @@ class HeardCheck:
     can carry (``agent.asks``: devices left out, saying not to, a time) turns every intent down;
     else numbers, places, names, on or off, a toggle asked, a brightness not a volume, a step,
     media and vacuum words, colour temperatures by name, a colour said, one value for a list,
-    one state, kinds of device, each on the decision the one before left; then intents in a place or naming a
-    device not said, and a question's actions, turned down."""
+    one state, kinds of device, each on the decision the one before left (and kept only where the
+    home's schema takes it); then intents in a place or naming a device not said, and a
+    question's actions, turned down."""
 
-    def __init__(self, registry: Registry):
+    def __init__(self, registry: Registry, schema: dict[str, Any] | None = None):
+        """``schema``: the home's decision schema, if built already (``decision_schema``)."""
         self.registry = registry
+        self._valid = jsonschema.Draft202012Validator(schema or decision_schema(registry)).is_valid
         self.numbers = NumberCheck(registry)
         self.places = PlaceCheck(registry)
         self.names = NameCheck(registry)
@@ -1001,8 +1011,8 @@ class HeardCheck:
         intents = decision.get("intents") if isinstance(decision, dict) else None
         if isinstance(intents, list) and (why := asks.refusal(normalized)):
             return Checked(decision, refused=dict.fromkeys(range(len(intents)), why))
-        numbers = self.numbers.check(text, decision)
-        places = self.places.check(text, numbers.decision)
+        numbers = self._kept(decision, self.numbers.check(text, decision))
+        places = self._kept(numbers.decision, self.places.check(text, numbers.decision))
         steps: list[Callable[[Any], Checked]] = [
             lambda d: self.names.check(text, d),
             lambda d: switch_check(normalized, d),
@@ -1018,7 +1028,7 @@ class HeardCheck:
         ]
         done = [numbers, places]
         for step in steps:
-            done.append(step(done[-1].decision))
+            done.append(self._kept(done[-1].decision, step(done[-1].decision)))
         final = done[-1].decision
         # An intent repeated for another place is turned down with the one it repeats.
         refused = numbers.refused | {c.intent: numbers.refused[c.copies] for c in places.corrections if c.copies in numbers.refused}
@@ -1028,3 +1038,10 @@ class HeardCheck:
         if isinstance(intents, list) and (why := asks.question_refusal(normalized)):
             refused |= {i: why for i, x in enumerate(intents) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}
         return Checked(final, [c for x in done for c in x.corrections], refused)
+
+    def _kept(self, before: Any, after: Checked) -> Checked:
+        """``after``, unless it made ``before``, a decision the home's schema takes, one it does
+        not: then ``before``, unchecked. Validated only when changed, which is rare."""
+        if after.decision is before or after.decision == before or self._valid(after.decision) or not self._valid(before):
+            return after
+        return Checked(before)

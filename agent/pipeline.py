@@ -68,7 +68,7 @@ class Pipeline:
         self.loaded = loaded
         self.planner = Planner(registry)
         self.guesser = Guesser(registry)
-        self.heard = HeardCheck(registry)
+        self.heard = HeardCheck(registry, self.planner.schema)
         self.decoder = ConstrainedDecoder(
             loaded.model, loaded.tokenizer, self.planner.schema, prefix_tokens(registry, loaded.tokenizer, loaded.prompt_version), options
         )
