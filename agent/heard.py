@@ -87,7 +87,9 @@ roomba to base") is put right to the return; another is turned down (``intent_no
 door to 74 percent" decoded as the garage's gate; "the emma's light" as a blind) is put to the
 one class of the intent's kind the command says, else left out where the device is named or its
 kind said; a class said under another domain ("lift our curtains" as the heating's) takes its
-own. An intent whose devices are of no kind the command says, while it says a kind no intent
+own. Classes are put right before the readings of colour temperatures and colours below, whose
+lights a class no word says hides ("Each and every lamp the master bedroom yellwo" decoded as
+the bedroom's speaker lights on). Last of all the checks, an intent whose devices are of no kind the command says, while it says a kind no intent
 acts on ("raise gate around my outside" decoded as the outside lights), is turned down
 (``kind_not_heard``), but for a device said by a word of its own name; a lone intent on a
 group is put to the one kind said instead, where the home has it ("lift up blind this space",
@@ -820,23 +822,43 @@ class KindCheck:
         self._own = {e.id: frozenset(w for n in e.spoken_names for w in normalize_name(n).split()) - D.KIND_WORDS - places - _LINKS
                      for e in registry.entities}
 
+    def classes(self, normalized: str, decision: Any) -> Checked:
+        """The device classes put right; before the readings of colours, whose lights a class
+        said by no word would hide ("Each and every lamp the master bedroom yellwo" decoded as
+        the bedroom's speaker lights on)."""
+        intents = self._intents(decision)
+        if intents is None:
+            return Checked(decision)
+        words = self._said(normalized)
+        fixes = {i: fixed for i, x in enumerate(intents) if (fixed := self._classed(words, x)) != x}
+        if not fixes:
+            return Checked(decision)
+        return Checked(canonical_decision({"intents": [fixes.get(i, x) for i, x in enumerate(intents)]}),
+                       [Correction(i, slot, intents[i].get(slot), fixes[i].get(slot)) for i in fixes
+                        for slot in ("domain", "device_class") if intents[i].get(slot) != fixes[i].get(slot)])
+
     def check(self, normalized: str, decision: Any) -> Checked:
+        """Intents on devices of no kind said turned down, or one put to the kind said; last of
+        the checks, on the decision the others put right."""
+        intents = self._intents(decision)
+        if intents is None:
+            return Checked(decision)
+        refused, unclaimed = self._unheard(self._said(normalized), intents)
+        if len(intents) == 1 and refused and (fixed := self._rekinded(unclaimed, intents[0])):
+            return Checked(canonical_decision({"intents": [fixed]}), [Correction(0, slot, intents[0].get(slot), fixed.get(slot))
+                                                                      for slot in ("domain", "device_class") if intents[0].get(slot) != fixed.get(slot)])
+        return Checked(decision, refused=refused)
+
+    @staticmethod
+    def _intents(decision: Any) -> list[dict[str, Any]] | None:
         intents = decision.get("intents") if isinstance(decision, dict) else None
         if not isinstance(intents, list) or not intents or not all(isinstance(x, dict) and x.get("intent") in INTENTS for x in intents):
-            return Checked(decision)
-        words = set(_NO_KIND_SAID.sub(" ", normalized).split())
-        fixes = {i: fixed for i, x in enumerate(intents) if (fixed := self._classed(words, x)) != x}
-        corrections = [Correction(i, slot, intents[i].get(slot), fixes[i].get(slot)) for i in fixes
-                       for slot in ("domain", "device_class") if intents[i].get(slot) != fixes[i].get(slot)]
-        if fixes:
-            intents = [fixes.get(i, x) for i, x in enumerate(intents)]
-            decision = canonical_decision({"intents": intents})
-        refused, unclaimed = self._unheard(words, decision["intents"])
-        if len(intents) == 1 and refused and (fixed := self._rekinded(unclaimed, decision["intents"][0])):
-            corrections += [Correction(0, slot, decision["intents"][0].get(slot), fixed.get(slot)) for slot in ("domain", "device_class")
-                            if decision["intents"][0].get(slot) != fixed.get(slot)]
-            return Checked(canonical_decision({"intents": [fixed]}), corrections)
-        return Checked(decision, corrections, refused)
+            return None
+        return intents
+
+    @staticmethod
+    def _said(normalized: str) -> set[str]:
+        return set(_NO_KIND_SAID.sub(" ", normalized).split())
 
     def _classed(self, words: set[str], intent: dict[str, Any]) -> dict[str, Any]:
         """``intent`` with its device class put to what the command says (itself if it does)."""
@@ -989,10 +1011,10 @@ class HeardCheck:
     """The checks, for one home (``Pipeline`` runs it on every decision): a command no decision
     can carry (``agent.asks``: devices left out, saying not to, a time) turns every intent down;
     else numbers, places, names, on or off, a toggle asked, a brightness not a volume, a step,
-    media and vacuum words, colour temperatures by name, a colour said, one value for a list,
-    one state, kinds of device, each on the decision the one before left (and kept only where the
-    home's schema takes it); then intents in a place or naming a device not said, and a
-    question's actions, turned down."""
+    media and vacuum words, device classes, colour temperatures by name, a colour said, one
+    value for a list, one state, kinds of device, each on the decision the one before left (and
+    kept only where the home's schema takes it); then intents in a place or naming a device not
+    said, and a question's actions, turned down."""
 
     def __init__(self, registry: Registry, schema: dict[str, Any] | None = None):
         """``schema``: the home's decision schema, if built already (``decision_schema``)."""
@@ -1020,6 +1042,7 @@ class HeardCheck:
             lambda d: volume_check(normalized, d),
             lambda d: step_check(normalized, d, self.registry),
             lambda d: intent_check(normalized, d),
+            lambda d: self.kinds.classes(normalized, d),
             lambda d: self.kelvin.check(normalized, self.numbers.said, d),
             lambda d: self.colours.check(normalized, self.numbers.said, d),
             lambda d: self.values.check(normalized, self.numbers.said, d),

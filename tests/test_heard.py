@@ -839,6 +839,10 @@ def test_a_colour_said_with_a_typo_and_lost_is_set(home, planner):
     assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "intent", "decoded": "HassTurnOn", "said": "HassLightSet"},
                                                            {"intent": 0, "slot": "color", "decoded": None, "said": "yellow"}]
     assert {c.action for c in planner.plan(checked.decision).intents[0].commands} == {"set_color"}
+    # The generic adapter on an AVX-512 host: with a class no word says, which hid the lights.
+    checked = check.check(text, _decision({"intent": "HassTurnOn", "area": "bedroom", "domain": "light", "device_class": "speaker"}))
+    assert checked.decision == _decision({"intent": "HassLightSet", "area": "bedroom", "domain": "light", "color": "yellow"})
+    assert [c.slot for c in checked.corrections] == ["device_class", "intent", "color"]
     # A brightness set and the colour lost: both.
     checked = check.check("set the floor lamp to 40 percent and purple", _decision({"intent": "HassLightSet", "name": "floor lamp", "brightness": 40}))
     assert checked.decision == _decision({"intent": "HassLightSet", "name": "floor lamp", "brightness": 40, "color": "purple"})
