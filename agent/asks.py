@@ -129,6 +129,12 @@ def shares_one_verb(normalized: str) -> bool:
     return not _SEQUENCE.search(normalized)
 
 
+def apart(normalized: str, a: int, b: int) -> bool:
+    """Whether a "then" or an "also" lies between positions ``a`` and ``b`` of the command: what
+    is said on either side is another command's."""
+    return bool(_SEQUENCE.search(normalized, *sorted((a, b))))
+
+
 def _said(normalized: str, words: list[str], verbs: tuple[str, ...]) -> int:
     """How many times the command says one of ``verbs`` (a word near two of them once)."""
     phrases = sum(len(re.findall(rf"\b{v}\b", normalized)) for v in verbs if " " in v)

@@ -31,11 +31,12 @@ lights") are not numbers said.
 office volume up to 56" read without the office sets every speaker in the house. When the
 command says exactly one area or floor that no intent acts on (not as part of a device's name,
 "the office speaker", nor one that is also a device's name or the kind of device the intent
-means, "the garage doors") and exactly one intent names no target, that intent is given the
-place, and the correction reported. With no such intent, the one intent naming a device but no
-place is given it (the device is elsewhere, or the place would be in use): "resume study tv
-shows" read as the living room's tv asks for a tv in the study ("There is no 'tv' in the
-office."). And when exactly one area or floor of the decision is said nowhere in the command,
+means, "the garage doors"; a place a named device is in counts as acted on unless said only
+across a "then" or "also" from its name) and exactly one intent names no target, that intent is
+given the place, and the correction reported. With no such intent, the one intent naming a
+device but no place is given it (the device is elsewhere, or the place would be in use):
+"resume study tv shows" read as the living room's tv asks for a tv in the study ("There is no
+'tv' in the office."). And when exactly one area or floor of the decision is said nowhere in the command,
 by any of its names (a device's name counts: "the bedroom fan" says the bedroom), while exactly
 one place said is in no intent's area or floor, the one said takes its place, of its own kind:
 "clean downstairs" decoded as upstairs, "the downstairs floor" decoded as the landing. Else an
@@ -420,11 +421,24 @@ class PlaceCheck:
 
     def _given(self, normalized: str, intents: list[dict[str, Any]], i: int) -> Checked | None:
         """Intent ``i`` given the one place said that no intent acts on, if there is one."""
-        unused = self._said(normalized, intents[i], set().union(*(self._places(x) for x in intents)))
+        unused = self._said(normalized, intents[i], self._taken(normalized, intents))
         if len(unused) != 1:
             return None
         place = unused[0]
         return _fixed(intents, i, {**intents[i], place.kind: place.value}, Correction(i, place.kind, None, place.value))
+
+    def _taken(self, normalized: str, intents: list[dict[str, Any]]) -> set[tuple[str, str]]:
+        """The places the intents act in, but for one a device's name alone puts an intent in,
+        said only across a "then" or "also" from the name ("start the printer, then our office
+        turn the volume down": the office is the volume's, not the printer's)."""
+        out = set()
+        for x in intents:
+            out |= self._places({k: v for k, v in x.items() if k != "name"})
+            if isinstance(name := x.get("name"), str):
+                at = [m.start() for m in re.finditer(rf"\b{re.escape(normalize_name(name))}\b", normalized)]
+                out |= {key for key in self._places({"name": name})
+                        if not at or not all(asks.apart(normalized, a, m.start()) for a in at for m in self._spoken[key].finditer(normalized))}
+        return out
 
     def _named_alone(self, normalized: str, intents: list[dict[str, Any]]) -> Checked | None:
         """Areas and floors never said, left out of the intents naming a device their name alone

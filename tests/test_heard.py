@@ -200,6 +200,13 @@ def test_a_place_said_and_left_out_goes_to_the_intent_without_a_target(home, pla
     vacuum = {"intent": "HassVacuumStart", "floor": "ground floor"}
     checked = check.check("clean the ground floor and then turn the study volume up to 56", _decision(vacuum, {**volume, "volume_level": 56}))
     assert checked.decision == _decision(vacuum, {"intent": "HassSetVolume", "area": "study", "volume_level": 56})
+    # A place a device's name puts another intent in is that intent's, unless said across a
+    # "then" from the name (the home's own adapter, held-out; the printer is in the office).
+    printer = {"intent": "HassTurnOn", "name": "printer"}
+    checked = check.check("Start the printer, then our office turn the volume down to 65", _decision(printer, {**volume, "volume_level": 65}))
+    assert checked.decision == _decision(printer, {"intent": "HassSetVolume", "area": "office", "volume_level": 65})
+    decision = _decision(printer, {**volume, "volume_level": 65})
+    assert check.check("start the printer in the office and turn the volume down to 65", decision).decision == decision
     # A floor as well as an area.
     lights = {"intent": "HassTurnOff", "domain": "light"}
     assert check.check("switch off the lights on the first floor", _decision(lights)).decision == _decision({"intent": "HassTurnOff", "floor": "first floor", "domain": "light"})
