@@ -55,9 +55,11 @@ in the attic", in a home with none, was decoded as the landing's.
 in the living room" read as every living room light, "activate kitchen counter lights" as every
 kitchen light. When the command says exactly one such name that no intent acts on, and exactly
 one intent acts on a group of more devices that holds the named one, that intent is narrowed to
-the name. A name only of kinds and places ("lamp", "tv shows", "the living room light", "gym
-awning") says the group as well as the device, and a command saying all, every or each means
-more than one: these stand as decoded. A device named by the decision whose names the command
+the name; with no such intent, the one intent naming a device none of whose names the command
+says whole is put to it, where it can take the intent ("activate kitchen counter lights"
+decoded as the kitchen ceiling light). A name only of kinds and places ("lamp", "tv shows",
+"the living room light", "gym awning") says the group as well as the device, and a command
+saying all, every or each means more than one: these stand as decoded. A device named by the decision whose names the command
 says no word of ("flick the printer" decoded as the bedroom fan), but for a typo or a word cut
 short ("hall" of "hallway"), is turned down with the reason (``name_not_heard``); a name only
 of kinds ("speaker" for "the study media player") may be said another way and stands.
@@ -508,10 +510,24 @@ class NameCheck:
             one = {e.id for e in resolve_targets({**intent, "name": phrase.value}, self.reg).entities}
             if one and one < group:
                 narrowed.append(i)
-        if len(narrowed) != 1:
-            return Checked(decision)
-        (i,) = narrowed
-        return _fixed(intents, i, {**intents[i], "name": phrase.value}, Correction(i, "name", None, phrase.value))
+        if len(narrowed) == 1:
+            (i,) = narrowed
+            return _fixed(intents, i, {**intents[i], "name": phrase.value}, Correction(i, "name", None, phrase.value))
+        return self._swapped(normalized, intents, phrase) or Checked(decision)
+
+    def _swapped(self, normalized: str, intents: list[dict[str, Any]], phrase: Phrase) -> Checked | None:
+        """The one intent naming a device none of whose names the command says whole, put to the
+        device said by a name of its own (``phrase``) that can take it, if so: "activate kitchen
+        counter lights" decoded as the kitchen ceiling light."""
+        unsaid = [i for i, x in enumerate(intents) if isinstance(x.get("name"), str)
+                  and not any(p in normalized for p in (self._names.get(x["name"]) or self._spelled(x["name"]))[0])]
+        if len(unsaid) != 1:
+            return None
+        (i,) = unsaid
+        swapped = {**intents[i], "name": phrase.value}
+        if not resolve_targets(swapped, self.reg).entities:
+            return None
+        return _fixed(intents, i, swapped, Correction(i, "name", intents[i]["name"], phrase.value))
 
     def unheard(self, text: str, decision: Any) -> dict[int, Unresolved]:
         """Intents naming a device the command says no word of ("flick the printer" decoded as
