@@ -121,7 +121,8 @@ command lists parts with "and" (each a name, place or kind of device: no verb of
 one number, after the list, and has no second command, and the decision sets that number by one
 intent (a brightness, a position, ...), every other part is set to it: one turned on, stepped
 with no size or put in a mode the command does not say takes the setting intent, and one set
-to a misreading of the number is put right.
+to a misreading of the number is put right, or to a value no number says where no part before
+the last "and" says a value of its own ("to max", "at half").
 
 **Units.** A number said only in a unit the slot holding it does not take ("set the bedroom and
 the office to 20 degrees" decoded as both rooms' lights at 20%) turns its intent down
@@ -474,7 +475,8 @@ class PlaceCheck:
 
 
 class NameCheck:
-    """Narrows a group decoded for a device said by its own name to that device. Build once per registry."""
+    """Narrows a group decoded for a device said by its own name to that device, or puts a
+    device not said to it. Build once per registry."""
 
     def __init__(self, registry: Registry):
         self.reg = registry
@@ -976,12 +978,15 @@ SETTERS = {"HassLightSet": "brightness", "HassSetPosition": "position", "HassCli
 
 # An "and" joining parts of a list, and the first word of the part after it.
 _JOINS = re.compile(r"\band (?:(?:all )?(?:the|my|our) )?(\w+)")
+# Words of a part giving its own value, no number said: "the kitchen light to max and ...".
+_OWN_VALUE = re.compile(r"\b(?:to|at|max\w*|full\w*|half\w*|min\w*|quarter|third|brightest|dimmest|lowest|highest)\b")
 
 
 class ValueCheck:
     """One value shared by a list of devices or places ("set the bedroom light and the bedside
     lamp to 40%"), decoded for one of them alone: the others read as turned on, stepped, put in
-    a mode no word says, or set to the number misread. Build once per registry."""
+    a mode no word says, set to the number misread, or to a value no number or word says.
+    Build once per registry."""
 
     def __init__(self, registry: Registry):
         # The words a part of the list may start with: a name's, a place's, a kind's.
@@ -998,9 +1003,11 @@ class ValueCheck:
             return Checked(decision)
         (setter,), fixed, corrections = setters, [], []
         slot = SETTERS[setter]
+        numbers = said(normalized)
         for i, x in enumerate(intents):
             if x.get("intent") == setter and slot in x:
-                if x[slot] != value and not (isinstance(x[slot], (int, float)) and _misread(float(x[slot]), value)):
+                if x[slot] != value and not (isinstance(x[slot], (int, float)) and _misread(float(x[slot]), value)) and not (
+                        x[slot] not in numbers and self._bare(normalized)):
                     return Checked(decision)
                 if x[slot] != value:
                     corrections.append(Correction(i, slot, x[slot], value))
@@ -1025,6 +1032,14 @@ class ValueCheck:
             return None
         after = said(normalized[joins[-1].end():])
         return after[0] if len(after) == 1 and not said(normalized[:joins[-1].end()]) else None
+
+    @staticmethod
+    def _bare(normalized: str) -> bool:
+        """Whether the list's parts before its last "and" say no value of their own ("to max",
+        "at half"): a value no number says is then the shared one misread ("brighten the
+        chandelier and the hall light to 80%" decoded with the chandelier at 100)."""
+        joins = list(_JOINS.finditer(normalized))
+        return not _OWN_VALUE.search(normalized, 0, joins[-1].start())
 
     @staticmethod
     def _unsaid_verb(normalized: str, intent: dict[str, Any]) -> bool:

@@ -525,9 +525,20 @@ def test_one_value_for_two_parts_sets_both(home, planner):
         ("turn on the bedroom light, then the bedside lamp to 40%", _decision(bedroom_on, lamp)),  # a second command
         ("set the thermostat to heat and the air conditioner to 21", _decision(heat, thermostat)),  # the mode said
         ("set the ceiling fan to 50 and the bedroom fan to 5", _decision(fan, five)),  # both said
-        ("set the ceiling fan and the bedroom fan to 50 percent", _decision(fan, {**five, "percentage": 70})),  # no misreading
+        ("set the ceiling fan to max and the bedroom fan to 50 percent", _decision({**fan, "percentage": 100}, {**five, "percentage": 50})),  # said by words
+        ("turn the ceiling fan at half and the bedroom fan to 50 percent", _decision({**fan, "percentage": 50}, {**five, "percentage": 70})),
     ]:
         assert check.check(text, decision).decision is decision, text
+    # A value no number says, no part saying one of its own: the shared one misread (the generic
+    # adapter on an AVX-512 host: the chandelier at 100, the bathroom's lights at 1).
+    chandelier, hall = {"intent": "HassLightSet", "name": "chandelier", "brightness": 100}, {"intent": "HassLightSet", "name": "hall light", "brightness": 80}
+    checked = check.check("brighten the chandelier and the hall light to 80%", _decision(chandelier, hall))
+    assert checked.decision == _decision({**chandelier, "brightness": 80}, hall)
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "brightness", "decoded": 100, "said": 80}]
+    assert check.check("make the kids room and bathroom lights 50%", _decision(kids, {**bathroom, "intent": "HassLightSet", "brightness": 1})).decision == _decision(
+        kids, {**bathroom, "intent": "HassLightSet", "brightness": 50})
+    assert check.check("set the ceiling fan and the bedroom fan to 50 percent", _decision(fan, {**five, "percentage": 70})).decision == _decision(
+        fan, {**five, "percentage": 50})
 
 
 def test_a_number_said_in_a_unit_its_slot_does_not_take_does_nothing(home, planner):
