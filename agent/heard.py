@@ -56,8 +56,9 @@ in the living room" read as every living room light, "activate kitchen counter l
 kitchen light. When the command says exactly one such name that no intent acts on, and exactly
 one intent acts on a group of more devices that holds the named one, that intent is narrowed to
 the name; with no such intent, the one intent naming a device none of whose names the command
-says whole is put to it, where it can take the intent ("activate kitchen counter lights"
-decoded as the kitchen ceiling light). A name only of kinds and places ("lamp", "tv shows",
+says whole (not inside a longer name said, but for the intent's place) is put to it, where it
+can take the intent ("activate kitchen counter lights" decoded as the kitchen ceiling light,
+"is the front door contact open" as the front door lock). A name only of kinds and places ("lamp", "tv shows",
 "the living room light", "gym awning") says the group as well as the device, and a command
 saying all, every or each means more than one: these stand as decoded. A device named by the decision whose names the command
 says no word of ("flick the printer" decoded as the bedroom fan), but for a typo or a word cut
@@ -499,8 +500,8 @@ class NameCheck:
         if _GROUP_WORDS.search(normalized):
             return Checked(decision)
         named = {e.id for x in intents if isinstance(x.get("name"), str) for e in self.reg.entities_named(x["name"])}
-        said = [p for p in mentioned(self._phrases, normalized)
-                if p in self._own and not any(e.id in named for e in self.reg.entities_named(p.value))]
+        spoken = mentioned(self._phrases, normalized)
+        said = [p for p in spoken if p in self._own and not any(e.id in named for e in self.reg.entities_named(p.value))]
         if len(said) != 1:
             return Checked(decision)
         (phrase,) = said
@@ -515,14 +516,14 @@ class NameCheck:
         if len(narrowed) == 1:
             (i,) = narrowed
             return _fixed(intents, i, {**intents[i], "name": phrase.value}, Correction(i, "name", None, phrase.value))
-        return self._swapped(normalized, intents, phrase) or Checked(decision)
+        return self._swapped({p.text for p in spoken}, intents, phrase) or Checked(decision)
 
-    def _swapped(self, normalized: str, intents: list[dict[str, Any]], phrase: Phrase) -> Checked | None:
-        """The one intent naming a device none of whose names the command says whole, put to the
-        device said by a name of its own (``phrase``) that can take it, if so: "activate kitchen
-        counter lights" decoded as the kitchen ceiling light."""
-        unsaid = [i for i, x in enumerate(intents) if isinstance(x.get("name"), str)
-                  and not any(p in normalized for p in (self._names.get(x["name"]) or self._spelled(x["name"]))[0])]
+    def _swapped(self, spoken: set[str], intents: list[dict[str, Any]], phrase: Phrase) -> Checked | None:
+        """The one intent naming a device none of whose names the command says whole (``spoken``:
+        the phrases it says, a longer one taking its words), put to the device said by a name of
+        its own (``phrase``) that can take it, if so: "activate kitchen counter lights" decoded as
+        the kitchen ceiling light, "is the front door contact open" as the front door (a lock)."""
+        unsaid = [i for i, x in enumerate(intents) if isinstance(x.get("name"), str) and not self._said_whole(spoken, x)]
         if len(unsaid) != 1:
             return None
         (i,) = unsaid
@@ -550,6 +551,14 @@ class NameCheck:
                 continue
             out[i] = Unresolved("name_not_heard", f"I understood the {name}, which you did not say, so I did nothing with it; please say it again.")
         return out
+
+    def _said_whole(self, spoken: set[str], intent: dict[str, Any]) -> bool:
+        """Whether a name of the device ``intent`` names is said whole: as a phrase of its own, or
+        inside a longer one whose other words are the intent's place ("basement chandelier" for
+        the chandelier in the basement, where another device has that name)."""
+        phrases = (self._names.get(intent["name"]) or self._spelled(intent["name"]))[0]
+        place = {w for k in ("area", "floor") if isinstance(intent.get(k), str) for w in normalize_name(intent[k]).split()}
+        return any(p == q or (f" {p} " in f" {q} " and set(q.split()) - set(p.split()) <= place) for p in phrases for q in spoken)
 
     def _spelled(self, name: str) -> tuple[tuple[str, ...], frozenset[str]]:
         """Every spoken name of the devices called ``name``, normalized, and their words."""

@@ -336,6 +336,15 @@ def test_a_device_named_and_not_said_gives_way_to_the_one_said(home, planner):
         ("set the big light to 21 degrees", _decision({"intent": "HassClimateSetTemperature", "name": "thermostat", "temperature": 21})),  # can't take it
     ]:
         assert check.check(text, decision).decision == decision, text
+    # A name said inside a longer one is not said whole (the generic adapter, held-out: the lock).
+    checked = check.check("Hey home is the front door contact open", _decision({"intent": "HassGetState", "name": "front door", "state": "open"}))
+    assert checked.decision == _decision({"intent": "HassGetState", "name": "front door contact", "state": "open"})
+    # Unless the rest of the longer one is the intent's place (a generated label, a random home).
+    reg = registry_from_data({"name": "two chandeliers", "areas": [{"id": "basement", "name": "basement"}], "entities": [
+        {"id": f"light.{n.replace(' ', '_')}", "name": n, "area": "basement", "protocol": {"type": "zigbee2mqtt", "friendly_name": n}}
+        for n in ("chandelier", "basement chandelier")]})
+    decision = _decision({"intent": "HassTurnOff", "name": "chandelier", "area": "basement"})
+    assert NameCheck(reg).check("switch off basement chandelier light", decision).decision == decision
 
 
 def test_names_that_say_a_group_stand(home):
