@@ -34,36 +34,37 @@ command says exactly one area or floor that no intent acts on (not as part of a 
 means, "the garage doors"; a place a named device is in counts as acted on unless said only
 across a "then" or "also" from its name) and exactly one intent names no target, that intent is
 given the place, and the correction reported. With no such intent, the one intent naming a
-device but no place is given it (the device is elsewhere, or the place would be in use):
-"resume study tv shows" read as the living room's tv asks for a tv in the study ("There is no
-'tv' in the office."). And when exactly one area or floor of the decision is said nowhere in the command,
-by any of its names (a device's name counts: "the bedroom fan" says the bedroom), while exactly
-one place said is in no intent's area or floor, the one said takes its place, of its own kind:
-"clean downstairs" decoded as upstairs, "the downstairs floor" decoded as the landing. Else an
-area or floor never said, beside a device's name that finds it alone, is left out ("lock the front
-door lock" decoded on the landing). Last, a
-one-intent decision whose place is said beside another with "and" ("dim the kitchen and the
-hallway to 20%", "the lights upstairs and downstairs") and no "then" or "also" is repeated for
-the other place, which the model had left out. A place said with a typo is said ("turn on the
-lights in the kitchn", decoded as every light): a word no name of the home holds, a letter left
-out or added, or two swapped, of exactly one place's word (``agent.mentions.respeller``). Last,
-an intent left acting in an area or floor the command says by none of its names (nor a device's
-in it, nor run together: "diningroom") is turned down (``place_not_heard``): "turn on the lights
-in the attic", in a home with none, was decoded as the landing's.
+device but no place is given it (the device is elsewhere, or the place would be in use): "resume
+study tv shows" read as the living room's tv asks for a tv in the study ("There is no 'tv' in
+the office."). And when exactly one area or floor of the decision is said nowhere in the
+command, by any of its names (a device's name counts: "the bedroom fan" says the bedroom), while
+exactly one place said is in no intent's area or floor, the one said takes its place, of its own
+kind: "clean downstairs" decoded as upstairs, "the downstairs floor" decoded as the landing.
+Else an area or floor never said, beside a device's name that finds it alone, is left out ("lock
+the front door lock" decoded on the landing). Last, a one-intent decision whose place is said
+beside another with "and" ("dim the kitchen and the hallway to 20%", "the lights upstairs and
+downstairs") and no "then" or "also" is repeated for the other place, which the model had left
+out. A place said with a typo is said ("turn on the lights in the kitchn", decoded as every
+light): a word no name of the home holds, a letter left out or added, or two swapped, of exactly
+one place's word (``agent.mentions.respeller``). Last, an intent left acting in an area or floor
+the command says by none of its names (nor a device's in it, nor run together: "diningroom") is
+turned down (``place_not_heard``): "turn on the lights in the attic", in a home with none, was
+decoded as the landing's.
 
-**Names.** A device said by a name of its own, decoded as its whole group: "turn on the big light
-in the living room" read as every living room light, "activate kitchen counter lights" as every
-kitchen light. When the command says exactly one such name that no intent acts on, and exactly
-one intent acts on a group of more devices that holds the named one, that intent is narrowed to
-the name; with no such intent, the one intent naming a device none of whose names the command
-says whole (not inside a longer name said, but for the intent's place) is put to it, where it
-can take the intent ("activate kitchen counter lights" decoded as the kitchen ceiling light,
-"is the front door contact open" as the front door lock). A name only of kinds and places ("lamp", "tv shows",
-"the living room light", "gym awning") says the group as well as the device, and a command
-saying all, every or each means more than one: these stand as decoded. A device named by the decision whose names the command
-says no word of ("flick the printer" decoded as the bedroom fan), but for a typo or a word cut
-short ("hall" of "hallway"), is turned down with the reason (``name_not_heard``); a name only
-of kinds ("speaker" for "the study media player") may be said another way and stands.
+**Names.** A device said by a name of its own, decoded as its whole group: "turn on the big
+light in the living room" read as every living room light, "activate kitchen counter lights" as
+every kitchen light. When the command says exactly one such name that no intent acts on, and
+exactly one intent acts on a group of more devices that holds the named one, that intent is
+narrowed to the name; with no such intent, the one intent naming a device none of whose names
+the command says whole (not inside a longer name said, but for the intent's place) is put to it,
+where it can take the intent ("activate kitchen counter lights" decoded as the kitchen ceiling
+light, "is the front door contact open" as the front door lock). A name only of kinds and places
+("lamp", "tv shows", "the living room light", "gym awning") says the group as well as the
+device, and a command saying all, every or each means more than one: these stand as decoded. A
+device named by the decision whose names the command says no word of ("flick the printer"
+decoded as the bedroom fan), but for a typo or a word cut short ("hall" of "hallway"), is turned
+down with the reason (``name_not_heard``); a name only of kinds ("speaker" for "the study media
+player") may be said another way and stands.
 
 **On or off.** Two parts sharing one verb ("turn off the tv and the big light") were decoded as
 one off and one on. When a decision both turns on and turns off, the command has no second
@@ -93,11 +94,11 @@ one class of the intent's kind the command says, else left out where the device 
 kind said; a class said under another domain ("lift our curtains" as the heating's) takes its
 own. Classes are put right before the readings of colour temperatures and colours below, whose
 lights a class no word says hides ("Each and every lamp the master bedroom yellwo" decoded as
-the bedroom's speaker lights on). Last of all the checks, an intent whose devices are of no kind the command says, while it says a kind no intent
-acts on ("raise gate around my outside" decoded as the outside lights), is turned down
-(``kind_not_heard``), but for a device said by a word of its own name; a lone intent on a
-group is put to the one kind said instead, where the home has it ("lift up blind this space",
-decoded as the room's lights).
+the bedroom's speaker lights on). Last of all the checks, an intent whose devices are of no kind
+the command says, while it says a kind no intent acts on ("raise gate around my outside" decoded
+as the outside lights), is turned down (``kind_not_heard``), but for a device said by a word of
+its own name; a lone intent on a group is put to the one kind said instead, where the home has
+it ("lift up blind this space", decoded as the room's lights).
 
 **A step asked.** One light switched (on, off, a toggle) where the command asks for a step of
 no size one way (``agent.asks.said_step``: "knock the bedroom light down a notch", decoded as
