@@ -899,10 +899,12 @@ class KindCheck:
         return intents
 
     @staticmethod
-    def _said(normalized: str) -> set[str]:
-        return set(_NO_KIND_SAID.sub(" ", normalized).split())
+    @functools.lru_cache(maxsize=64)
+    def _said(normalized: str) -> frozenset[str]:
+        """The command's words that may say a kind (both steps read them: cached)."""
+        return frozenset(_NO_KIND_SAID.sub(" ", normalized).split())
 
-    def _classed(self, words: set[str], intent: dict[str, Any]) -> dict[str, Any]:
+    def _classed(self, words: frozenset[str], intent: dict[str, Any]) -> dict[str, Any]:
         """``intent`` with its device class put to what the command says (itself if it does)."""
         cls, domain = intent.get("device_class"), intent.get("domain")
         if not isinstance(cls, str):
@@ -943,7 +945,7 @@ class KindCheck:
         placed = "area" in fixed or "floor" in fixed
         return fixed if not placed or resolve_targets(fixed, self.registry).entities else None
 
-    def _unheard(self, words: set[str], intents: list[dict[str, Any]]) -> tuple[dict[int, Unresolved], set[str]]:
+    def _unheard(self, words: frozenset[str], intents: list[dict[str, Any]]) -> tuple[dict[int, Unresolved], set[str]]:
         """Intents acting on devices of no kind the command says, while it says a kind none acts
         on, each with why; and the kinds said that no intent acts on."""
         said = words & self._kinds
@@ -1008,16 +1010,16 @@ class ValueCheck:
         if not isinstance(intents, list) or len(intents) < 2 or not all(isinstance(i, dict) for i in intents):
             return Checked(decision)
         setters = {x.get("intent") for x in intents if x.get("intent") in SETTERS and SETTERS[x["intent"]] in x}
-        value = self._shared(normalized, said)
-        if len(setters) != 1 or value is None:
+        shared = self._shared(normalized, said)
+        if len(setters) != 1 or shared is None:
             return Checked(decision)
-        (setter,), fixed, corrections = setters, [], []
+        (value, bare), (setter,), fixed, corrections = shared, setters, [], []
         slot = SETTERS[setter]
         numbers = said(normalized)
         for i, x in enumerate(intents):
             if x.get("intent") == setter and slot in x:
                 if x[slot] != value and not (isinstance(x[slot], (int, float)) and _misread(float(x[slot]), value)) and not (
-                        x[slot] not in numbers and self._bare(normalized)):
+                        bare and x[slot] not in numbers):
                     return Checked(decision)
                 if x[slot] != value:
                     corrections.append(Correction(i, slot, x[slot], value))
@@ -1034,22 +1036,19 @@ class ValueCheck:
         return Checked(fixed_decision, corrections=[
             Correction(c.intent, c.slot, c.decoded, fixed_decision["intents"][c.intent][c.slot]) if c.slot == slot else c for c in corrections])
 
-    def _shared(self, normalized: str, said: Callable[[str], list[float]]) -> float | None:
+    def _shared(self, normalized: str, said: Callable[[str], list[float]]) -> tuple[float, bool] | None:
         """The one number the command says, after a list of two parts or more ("the x and the
-        y to 40%") that shares one verb, if so."""
+        y to 40%") that shares one verb, if so; and whether the parts before the last "and" say
+        no value of their own ("to max", "at half"): a value no number says is then the shared
+        one misread ("brighten the chandelier and the hall light to 80%" decoded with the
+        chandelier at 100)."""
         joins = list(_JOINS.finditer(normalized))
         if not joins or not asks.shares_one_verb(normalized) or any(m.group(1) not in self._firsts for m in joins):
             return None
         after = said(normalized[joins[-1].end():])
-        return after[0] if len(after) == 1 and not said(normalized[:joins[-1].end()]) else None
-
-    @staticmethod
-    def _bare(normalized: str) -> bool:
-        """Whether the list's parts before its last "and" say no value of their own ("to max",
-        "at half"): a value no number says is then the shared one misread ("brighten the
-        chandelier and the hall light to 80%" decoded with the chandelier at 100)."""
-        joins = list(_JOINS.finditer(normalized))
-        return not _OWN_VALUE.search(normalized, 0, joins[-1].start())
+        if len(after) != 1 or said(normalized[:joins[-1].end()]):
+            return None
+        return after[0], not _OWN_VALUE.search(normalized, 0, joins[-1].start())
 
     @staticmethod
     def _unsaid_verb(normalized: str, intent: dict[str, Any]) -> bool:
