@@ -84,7 +84,10 @@ def said_switch(normalized: str) -> str | None:
 
 _OFF_SAID = re.compile(r"\b(?:" + "|".join(_OFF) + r")\b")
 # "on" after a kind of device, before a place: "the lights on the first floor" (not "turn on the").
-_ON_PLACE = re.compile(r"\b(" + "|".join(sorted(KIND_WORDS | {"everything", "all"})) + r") on (the|my|our) ")
+# "switch" and "power" after a join or a please are the verb: "turn off the lights and switch on the fan".
+_VERB_KINDS = ("switch", "power")
+_ON_PLACE = re.compile(r"\b((?<!\band )(?<!\bthen )(?<!\balso )(?<!\bplease )(?:" + "|".join(_VERB_KINDS) + r")|"
+                       + "|".join(sorted(KIND_WORDS - set(_VERB_KINDS) | {"everything", "all"})) + r") on (the|my|our) ")
 
 
 def _places_on(normalized: str) -> str:

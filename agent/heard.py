@@ -159,7 +159,7 @@ from agent.intents import INTENTS, SLOTS
 from agent.mentions import Phrase, home_phrases, mentioned, near_word, normalize_text, respeller
 from agent.models import Unresolved
 from agent.numbers import NUMBER_WORDS, numbers_said
-from agent.registry import Registry, normalize_name
+from agent.registry import Entity, Registry, normalize_name
 from agent.resolver import kind_words, resolve_targets
 from agent.schema import decision_schema
 from agent.serialize import canonical_decision
@@ -356,11 +356,11 @@ class PlaceCheck:
             out.add(("floor", f.id))
         return out
 
-    def _said(self, normalized: str, intent: dict[str, Any], taken: set[tuple[str, str]]) -> list[Phrase]:
+    def _said(self, normalized: str, intents: list[dict[str, Any]], taken: set[tuple[str, str]]) -> list[Phrase]:
         """The places the command says as places (not inside a device's name, not a name that is
-        also a device's, not the kind of device ``intent`` means: "the garage doors") and
+        also a device's, not the kind of device one of ``intents`` means: "the garage doors") and
         ``taken`` lacks, one phrase per place."""
-        kinds = {str(intent.get(k, "")).replace("_", " ") for k in ("domain", "device_class")}
+        kinds = {str(x.get(k, "")).replace("_", " ") for x in intents for k in ("domain", "device_class")}
         out: dict[tuple[str, str], Phrase] = {}
         for p in mentioned(self._phrases, normalized):
             if p.kind == "name" or p.text in self._ambiguous or p.text in kinds:
@@ -413,8 +413,8 @@ class PlaceCheck:
         slot = next((k for k in ("area", "floor") if k in intent), None)
         if slot is None or "name" in intent:
             return None
-        unused = self._said(normalized, intent, self._places(intent))
-        own = [p for p in self._said(normalized, intent, set()) if self._place(p.kind, p.value) == self._place(slot, intent[slot])]
+        unused = self._said(normalized, [intent], self._places(intent))
+        own = [p for p in self._said(normalized, [intent], set()) if self._place(p.kind, p.value) == self._place(slot, intent[slot])]
         if len(unused) != 1 or not own:
             return None
         place, first, second = unused[0], re.escape(own[0].text), re.escape(unused[0].text)
@@ -426,7 +426,7 @@ class PlaceCheck:
 
     def _given(self, normalized: str, intents: list[dict[str, Any]], i: int) -> Checked | None:
         """Intent ``i`` given the one place said that no intent acts on, if there is one."""
-        unused = self._said(normalized, intents[i], self._taken(normalized, intents))
+        unused = self._said(normalized, intents, self._taken(normalized, intents))
         if len(unused) != 1:
             return None
         place = unused[0]
@@ -467,7 +467,7 @@ class PlaceCheck:
             return None
         (i, slot), = unsaid
         named = {key for x in intents for k in ("area", "floor") if (key := self._place(k, x.get(k))) is not None}
-        unused = self._said(normalized, intents[i], named)
+        unused = self._said(normalized, intents, named)
         if len(unused) != 1 or (unused[0].kind != slot and unused[0].kind in intents[i]):
             return None
         place = unused[0]
@@ -953,7 +953,9 @@ class KindCheck:
             return {}, set()
         targets = [resolve_targets(x, self.registry).entities for x in intents]
         # An intent's own slots are read only where its devices claim no kind said: the rarer case.
-        claims = [(said & frozenset().union(*(self._words[e.id] for e in t))) or (said & self._slot_words(x)) for x, t in zip(intents, targets)]
+        # A name two devices share resolves to neither, yet says their kinds ("the led strip lighting").
+        claims = [(said & frozenset().union(*(self._words[e.id] for e in t or self._named(x)))) or (said & self._slot_words(x))
+                  for x, t in zip(intents, targets)]
         unclaimed = said.difference(*claims)
         out = {}
         for i, (x, t, claim) in enumerate(zip(intents, targets, claims)):
@@ -962,6 +964,9 @@ class KindCheck:
             what = x["name"] if isinstance(x.get("name"), str) else t[0].name if len(t) == 1 else _plural(kind_words(tuple(sorted({e.domain for e in t})), x.get("device_class")))
             out[i] = Unresolved("kind_not_heard", f"I heard {' and '.join(sorted(unclaimed))} but understood the {what}, so I did nothing; please say it again.")
         return out, unclaimed
+
+    def _named(self, intent: dict[str, Any]) -> list[Entity]:
+        return self.registry.entities_named(name) if isinstance(name := intent.get("name"), str) else []
 
     @staticmethod
     @functools.cache

@@ -244,6 +244,10 @@ def test_places_that_are_not_left_out_stay_as_decoded(home):
         # part of a device's name; the kind of device, not the room
         ("turn the office speaker volume to 40", _decision(volume)),
         ("open the garage doors to 40 percent", _decision({"intent": "HassSetPosition", "domain": "cover", "device_class": "garage", "position": 40})),
+        # the kind another part means (a random home's label: the curtains put in the garage)
+        ("lower the garden garage doors to 40 percent and open the curtains",
+         _decision({"intent": "HassSetPosition", "area": "garden", "domain": "cover", "device_class": "garage", "position": 40},
+                   {"intent": "HassTurnOn", "name": "curtains"})),
         # already acted on, by area or through a device in it
         ("the office light on and the volume to 40", _decision({"intent": "HassTurnOn", "area": "office", "domain": "light"}, volume)),
         ("the desk lamp in the office on and the volume to 40", _decision({"intent": "HassTurnOn", "name": "desk lamp"}, volume)),
@@ -578,6 +582,14 @@ def test_on_a_place_after_off_is_no_on(home):
     for text in ("turn the lights on the landing and the bedroom fan off", "switch off the bedroom fan and turn on the lights on the landing"):
         decision = _decision(landing, fan)
         assert check.check(text, decision).decision is decision, text
+    # "switch" and "power" after a join are the verb, not a kind of device on a place (labels of
+    # random homes: the second part was made an off).
+    for text in ("turn off the bedroom fan and switch on the lights", "turn off the bedroom fan then power on the lights"):
+        decision = _decision(fan, {"intent": "HassTurnOn", "domain": "light"})
+        assert check.check(text, decision).decision is decision, text
+    assert check.check("switch off the bedroom fan and the switches on the landing", _decision(
+        fan, {"intent": "HassTurnOn", "area": "landing", "domain": "switch"})).decision == _decision(
+        fan, {"intent": "HassTurnOff", "area": "landing", "domain": "switch"})
 
 
 def test_a_command_saying_not_to_does_nothing_and_says_why(home, planner):
@@ -867,6 +879,8 @@ def test_devices_of_no_kind_said_while_another_is_do_nothing(home, planner):
         ("switch the bedroom fan on", [{"intent": "HearthClimateSetMode", "area": "bedroom", "hvac_mode": "fan_only"}]),  # a mode's word
         ("next track in the lounge and arm the alarm", [{"intent": "HassMediaNext", "area": "lounge"}, {"intent": "HearthAlarmArm", "name": "alarm"}]),
         ("are all the doors locked", [{"intent": "HassGetState", "domain": "lock", "state": "locked", "quantifier": "all"}]),
+        # a name two devices share says their kind (a random home's label: "led strip lighting")
+        ("office skip this track and switch ceiling light lighting to on", [{"intent": "HassMediaNext", "area": "office"}, {"intent": "HassTurnOn", "name": "ceiling light"}]),
     ]:
         checked = check.check(text, _decision(*intents))
         assert checked.decision == _decision(*intents) and checked.refused == {}, text
