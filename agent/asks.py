@@ -99,6 +99,23 @@ def _places_on(normalized: str) -> str:
     return normalized[:off.end()] + _ON_PLACE.sub(r"\1 in \2 ", normalized[off.end():])
 
 
+_JOINS = re.compile(r"\b(?:(?<!\beach )and|then|also|but)\b")
+
+
+def part_switches(normalized: str) -> list[tuple[int, int, str | None]]:
+    """The command's parts (start, end: between "and", "then", "also", "but"), each with the on
+    or off it says alone ("HassTurnOn", "HassTurnOff"), else None: a part may say its verb in
+    words no list holds ("then let down the shutters"), so none is taken from another part."""
+    text = _places_on(normalized)  # as long as ``normalized``: "on" -> "in"
+    cuts = [0, *(x for m in _JOINS.finditer(text) for x in (m.start(), m.end())), len(text)]
+    parts = []
+    for start, end in zip(cuts[::2], cuts[1::2]):
+        part = text[start:end]
+        on, off = (_said(part, part.split(), verbs) for verbs in (_ON, _OFF))
+        parts.append((start, end, "HassTurnOn" if on and not off else "HassTurnOff" if off and not on else None))
+    return parts
+
+
 _STATES = ("open", "closed", "locked", "unlocked", "on", "off")
 
 

@@ -70,13 +70,18 @@ player") may be said another way and stands.
 one off and one on. When a decision both turns on and turns off, the command has no second
 command ("then", "also"), and it says only on or only off (``agent.asks.said_switch``), every
 switch is put to what it says; a toggle, when no word asks for one, is the same verb misread,
-alone as well ("switch the kitchen light on" decoded as a toggle).
+alone as well ("switch the kitchen light on" decoded as a toggle). Then each switch whose name
+or place is said in one part of the command (between "and", "then", "also", "but") is put to
+the on or off that part says alone (``agent.asks.part_switches``): "kill the night light and
+switch on the landing light" was decoded as two ons. A part saying neither takes nothing from
+the part before: its verb may be one no list holds ("then let down the blinds").
 
 The other way round, one device switched on or off where the command asks for a toggle and
 says neither on nor off alone ("Toglge the chandelier", read as on) is the toggle.
 
 An "on" after a kind of device and before a place, once an off is said ("switch off the lights
-on the first floor and the big light"), says where, not on.
+on the first floor and the big light"), says where, not on; but "switch on" and "power on"
+after a join are the verb ("turn off the tv and switch on the floor lamp" was made two offs).
 
 **A brightness, not a volume.** A volume set where the command says a brightness and no volume,
 with no light's intent beside it ("my upstairs floor brgihtness 72"), is the lights' brightness.
@@ -593,6 +598,34 @@ def switch_check(normalized: str, decision: Any) -> Checked:
                         misread=frozenset({"HassToggle"}))
 
 
+def part_switch_check(normalized: str, decision: Any) -> Checked:
+    """Turns on and off each held to the on or off said in its own part of the command
+    (``agent.asks.part_switches``), where its name or place is said in one part only: "kill the
+    night light and switch on the landing light" read as two ons by the home's own adapter."""
+    intents = decision.get("intents") if isinstance(decision, dict) else None
+    if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+        return Checked(decision)
+    switched = [i for i, x in enumerate(intents) if x.get("intent") in ("HassTurnOn", "HassTurnOff")]
+    if not switched:
+        return Checked(decision)
+    said = {i: [m.span() for k in _TARGETS if isinstance(v := intents[i].get(k), str) and (n := normalize_name(v))
+                for m in re.finditer(rf"\b{re.escape(n)}\b", normalized)] for i in switched}
+    # A name's own words say no verb ("the lower deck lights"): blanked, the length kept.
+    blank = normalized
+    for a, b in (span for spans in said.values() for span in spans):
+        blank = blank[:a] + " " * (b - a) + blank[b:]
+    parts = asks.part_switches(blank)
+    fixes = {}
+    for i, spans in said.items():
+        verbs = {verb for start, end, verb in parts if any(start <= a and b <= end for a, b in spans)}
+        if len(verbs) == 1 and None not in verbs and (verb := verbs.pop()) != intents[i]["intent"]:
+            fixes[i] = verb
+    if not fixes:
+        return Checked(decision)
+    fixed = canonical_decision({"intents": [{**x, "intent": fixes[n]} if n in fixes else x for n, x in enumerate(intents)]})
+    return Checked(fixed, corrections=[Correction(i, "intent", intents[i]["intent"], v) for i, v in fixes.items()])
+
+
 def toggle_check(normalized: str, decision: Any) -> Checked:
     """One device switched on or off, and no toggle, where the command asks for a toggle and says
     neither on nor off alone (``agent.asks.asks_toggle``): "Toglge the chandelier" read as on by
@@ -1069,11 +1102,11 @@ class ValueCheck:
 class HeardCheck:
     """The checks, for one home (``Pipeline`` runs it on every decision): a command no decision
     can carry (``agent.asks``: devices left out, saying not to, a time) turns every intent down;
-    else numbers, places, names, on or off, a toggle asked, a brightness not a volume, a step,
-    media and vacuum words, device classes, colour temperatures by name, a colour said, one
-    value for a list, one state, kinds of device, each on the decision the one before left (and
-    kept only where the home's schema takes it); then intents in a place or naming a device not
-    said, and a question's actions, turned down."""
+    else numbers, places, names, on or off (one for all, then each part's own), a toggle asked,
+    a brightness not a volume, a step, media and vacuum words, device classes, colour
+    temperatures by name, a colour said, one value for a list, one state, kinds of device, each
+    on the decision the one before left (and kept only where the home's schema takes it); then
+    intents in a place or naming a device not said, and a question's actions, turned down."""
 
     def __init__(self, registry: Registry, schema: dict[str, Any] | None = None):
         """``schema``: the home's decision schema, if built already (``decision_schema``)."""
@@ -1097,6 +1130,7 @@ class HeardCheck:
         steps: list[Callable[[Any], Checked]] = [
             lambda d: self.names.check(text, d),
             lambda d: switch_check(normalized, d),
+            lambda d: part_switch_check(normalized, d),
             lambda d: toggle_check(normalized, d),
             lambda d: volume_check(normalized, d),
             lambda d: step_check(normalized, d, self.registry),

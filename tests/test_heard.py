@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import jsonschema
 import pytest
@@ -795,6 +796,39 @@ def test_a_toggle_asked_and_read_as_on_or_off_is_the_toggle(home):
         ("turn the hall light over", [{"intent": "HassTurnOn", "name": "hall light"}]),  # may be a toggle: the model's call
         ("flick the chandelier and then lock the front door",  # which part is the toggle?
          [{"intent": "HassTurnOn", "name": "chandelier"}, {"intent": "HassTurnOn", "name": "front door lock"}]),
+    ]:
+        decision = _decision(*intents)
+        assert check.check(text, decision).decision == decision, text
+
+
+def test_each_part_switches_the_way_its_own_words_say(home, planner):
+    check = HeardCheck(home)
+    for text, decoded, meant in [
+        # the home's own adapter (probe two-ways): both on
+        ("kill the night light and switch on the landing light", ["HassTurnOn", "HassTurnOn"], ["HassTurnOff", "HassTurnOn"]),
+        ("turn on the tv then turn off the landing light", ["HassTurnOn", "HassTurnOn"], ["HassTurnOn", "HassTurnOff"]),
+        ("switch off the night light and the landing light on", ["HassTurnOff", "HassTurnOff"], ["HassTurnOff", "HassTurnOn"]),
+    ]:
+        names = re.findall(r"the (tv|night light|landing light)", text)
+        checked = check.check(text, _decision(*({"intent": i, "name": n} for i, n in zip(decoded, names))))
+        assert checked.decision == _decision(*({"intent": i, "name": n} for i, n in zip(meant, names))), text
+        assert [(c.slot, c.decoded, c.said) for c in checked.corrections] == [
+            ("intent", d, m) for d, m in zip(decoded, meant) if d != m], text
+    # One part is a part too.
+    checked = check.check("turn the kitchen light on", _decision({"intent": "HassTurnOff", "name": "kitchen light"}))
+    assert checked.decision == _decision({"intent": "HassTurnOn", "name": "kitchen light"})
+    assert planner.plan(checked.decision).messages[0].to_json()["payload"] != planner.plan(
+        _decision({"intent": "HassTurnOff", "name": "kitchen light"})).messages[0].to_json()["payload"]
+    for text, intents in [
+        # a verb no list holds: nothing taken from the part before
+        ("switch on the landing light, then let down the blinds", [{"intent": "HassTurnOn", "name": "landing light"}, {"intent": "HassTurnOff", "name": "blinds"}]),
+        ("turn off the night light then the landing light", [{"intent": "HassTurnOff", "name": "night light"}, {"intent": "HassTurnOn", "name": "landing light"}]),
+        # on and off in one part; "each and every" is one part
+        ("turn the tv on and off", [{"intent": "HassTurnOn", "name": "tv"}]),
+        ("deactivate each and every light on landing", [{"intent": "HassTurnOff", "area": "landing", "domain": "light"}]),
+        # a name said in two parts, or not as decoded
+        ("turn on the landing light and turn off the landing light", [{"intent": "HassTurnOn", "name": "landing light"}, {"intent": "HassTurnOn", "name": "landing light"}]),
+        ("lock the front door and switch off the hall light", [{"intent": "HassTurnOff", "name": "front door lock"}, {"intent": "HassTurnOff", "name": "hall light"}]),
     ]:
         decision = _decision(*intents)
         assert check.check(text, decision).decision == decision, text
