@@ -1039,6 +1039,7 @@ class ValueCheck:
     Build once per registry."""
 
     def __init__(self, registry: Registry):
+        self.registry = registry
         # The words a part of the list may start with: a name's, a place's, a kind's.
         self._firsts = {p.text.split()[0] for p in home_phrases(registry)} | D.KIND_WORDS
 
@@ -1062,7 +1063,7 @@ class ValueCheck:
                 if x[slot] != value:
                     corrections.append(Correction(i, slot, x[slot], value))
                 fixed.append({**x, slot: value})
-            elif self._unsaid_verb(normalized, x):
+            elif self._unsaid_verb(normalized, x) and self._takes(setter, x):
                 corrections += [Correction(i, "intent", x["intent"], setter), Correction(i, slot, None, value)]
                 fixed.append({k: v for k, v in x.items() if k in (*_TARGETS, "domain", "device_class")} | {"intent": setter, slot: value})
             else:
@@ -1087,6 +1088,12 @@ class ValueCheck:
         if len(after) != 1 or said(normalized[:joins[-1].end()]):
             return None
         return after[0], not _OWN_VALUE.search(normalized, 0, joins[-1].start())
+
+    def _takes(self, setter: str, intent: dict[str, Any]) -> bool:
+        """Whether ``setter`` can act on every device ``intent`` acts on: a step of the balcony's
+        lights beside "the new ceiling fan to 42 percent" is no fan's speed (a random home's label)."""
+        found = resolve_targets(intent, self.registry).entities
+        return bool(found) and all(e.domain in INTENTS[setter].domains for e in found)
 
     @staticmethod
     def _unsaid_verb(normalized: str, intent: dict[str, Any]) -> bool:

@@ -541,6 +541,9 @@ def test_one_value_for_two_parts_sets_both(home, planner):
         ("set the ceiling fan to 50 and the bedroom fan to 5", _decision(fan, five)),  # both said
         ("set the ceiling fan to max and the bedroom fan to 50 percent", _decision({**fan, "percentage": 100}, {**five, "percentage": 50})),  # said by words
         ("turn the ceiling fan at half and the bedroom fan to 50 percent", _decision({**fan, "percentage": 50}, {**five, "percentage": 70})),
+        # devices the value's intent can't set (a random home's label: the balcony's lights at a fan's speed)
+        ("it's really dark in the bedroom and the ceiling fan to 40 percent",
+         _decision({"intent": "HearthLightStep", "area": "bedroom", "direction": "up"}, {**fan, "percentage": 40})),
     ]:
         assert check.check(text, decision).decision is decision, text
     # A value no number says, no part saying one of its own: the shared one misread (the generic
