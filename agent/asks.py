@@ -155,6 +155,11 @@ def apart(normalized: str, a: int, b: int) -> bool:
     return bool(_SEQUENCE.search(normalized, *sorted((a, b))))
 
 
+def said_any(normalized: str, words: tuple[str, ...]) -> bool:
+    """Whether the command says one of ``words`` (a word off by a letter or two swapped counts)."""
+    return _said(normalized, normalized.split(), words) > 0
+
+
 def _said(normalized: str, words: list[str], verbs: tuple[str, ...]) -> int:
     """How many times the command says one of ``verbs`` (a word near two of them once)."""
     phrases = sum(len(re.findall(rf"\b{v}\b", normalized)) for v in verbs if " " in v)

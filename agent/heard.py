@@ -236,10 +236,11 @@ class NumberCheck:
             re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")\b") if phrases else None
         )
         nouns = {*_DEVICE_NOUNS, *(n.casefold().split()[-1] for e in registry.entities for n in e.spoken_names)}
-        nouns = sorted(D.kind_forms(nouns), key=len, reverse=True)
+        # Plural only: "to 78 garage", "to seventy one speaker" set a value (a lone "one" is no number).
+        nouns = sorted((n for n in D.kind_forms(nouns) if n.endswith("s")), key=len, reverse=True)
         number = r"(?:\d+|(?:" + "|".join(NUMBER_WORDS) + r")(?:[\s-]+(?:" + "|".join(NUMBER_WORDS) + r"))*)"
         # A number before a device (one word between at most: "three kitchen lights") counts devices.
-        between = r"(?:\s+(?!(?:percent|per|cent|degrees?|kelvin|k|and|then|to|at|in|on|for|by|of)\b)[a-z']+)?"
+        between = r"(?:\s+(?!(?:percent|per|cent|degrees?|kelvin|k|and|then|to|at|in|on|for|by|of|the|my|our|your|this|that)\b)[a-z']+)?"
         self._counts = re.compile(rf"\b{number}{between}\s+(?:{'|'.join(map(re.escape, nouns))})\b")
         self._units = re.compile(rf"(?<![\w.])({number}|\d+\.\d+)\s*(%|percent|per cent|degrees?|kelvin)(?!\w)")
 
@@ -285,6 +286,26 @@ class NumberCheck:
         return Checked(decision, refused=refused)
 
 
+    def unheard(self, text: str, decision: Any) -> dict[int, Unresolved]:
+        """Intents setting a value that neither a number the command says nor a word for a value
+        ("max", "lowest", "halfway") accounts for: "turn the volume up on the office speaker"
+        read as the volume at 1 by the generic adapter, at 100 by the home's own. Read on the
+        decision the checks leave (a list's value shared, a white's kelvin by its name)."""
+        intents = decision.get("intents") if isinstance(decision, dict) else None
+        if not isinstance(intents, list):
+            return {}
+        said = self.said(text)
+        normalized = normalize_text(text)
+        out = {}
+        for i, x in enumerate(intents):
+            for slot in _WORDLESS_SLOTS if isinstance(x, dict) else ():
+                value = x.get(slot)
+                if (isinstance(value, (int, float)) and not isinstance(value, bool) and not any(abs(n - value) < 1e-9 for n in said)
+                        and not any(value in values and asks.said_any(normalized, words) for words, values in _VALUE_WORDS)):
+                    out[i] = Unresolved("number_not_heard", f"I understood {spoken_number(value)}, which you did not say, so I did nothing; please say it again.")
+                    break
+        return out
+
     def _wrong_units(self, text: str, values: list[tuple[int, str, float]], said: list[float]) -> dict[int, Unresolved]:
         """Intents setting a number said only in a unit their slot does not take ("set the
         bedroom to 20 degrees" read as the lights at 20%), each turned down."""
@@ -300,6 +321,17 @@ class NumberCheck:
                 out[i] = Unresolved("unit_not_heard", f"I heard {n:g} {sorted(in_units)[0]}, which is no {slot.replace('_', ' ')}, so I did nothing; please say it again.")
         return out
 
+
+# Words that say a value, and the values each may mean (every generated label setting a value no
+# number says says one: "to the max", "the lowest brightness", "halfway").
+# A word off by a letter or two swapped counts ("halfwya", "minmium").
+_VALUE_WORDS = (
+    (("max", "maximum", "highest", "full", "brightest", "loudest", "top"), (100,)), (("fully", "all the way", "completely"), (0, 100)),
+    (("min", "minimum", "lowest", "dimmest", "quietest", "bottom"), (0, 1)), (("half", "halfway", "middle", "medium"), (50,)),
+    (("mute", "muted", "silent"), (0,)), (("one",), (1,)))  # a lone "one" is no number said ("the fans to one")
+# The slots a value of the model's making is looked for in: a colour temperature by name is
+# KelvinCheck's, counted there.
+_WORDLESS_SLOTS = tuple(s for s in NUMERIC_SLOTS if s != "color_temp")
 
 # What each unit a command says a number in may set.
 _UNIT_NAMES = {"%": "percent", "per cent": "percent", "degree": "degrees"}
@@ -1157,6 +1189,7 @@ class HeardCheck:
         refused = numbers.refused | {c.intent: numbers.refused[c.copies] for c in places.corrections if c.copies in numbers.refused}
         refused |= {i: why for x in done[2:] for i, why in x.refused.items()}
         refused |= self.places.unheard(text, final) | self.names.unheard(text, final)
+        refused |= {i: why for i, why in self.numbers.unheard(text, final).items() if i not in refused}  # the first reason found stands
         intents = final.get("intents") if isinstance(final, dict) else None
         if isinstance(intents, list) and (why := asks.question_refusal(normalized)):
             refused |= {i: why for i, x in enumerate(intents) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}

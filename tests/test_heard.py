@@ -16,6 +16,7 @@ from agent.models import Unresolved
 from agent.numbers import number_words, numbers_said
 from agent.resolver import resolve_targets
 from agent.schema import decision_schema
+from agent.speech import spoken_number
 from tests.decisions import from_schema
 from tests.homes import home_configs
 
@@ -158,6 +159,36 @@ def test_values_said_in_words_and_numbers_in_names_stand(home):
         checked = check.check(text, decision)
         assert checked.decision is decision and not checked.corrections and not checked.refused, text
     assert check.said("set tv 2 to 40") == [40]
+    # Values said by a word (or a number a count took before): not made up.
+    for text, decision in [
+        ("open the blinds halfwya", _decision({"intent": "HassSetPosition", "name": "blinds", "position": 50})),  # a typo of a word
+        ("the bedroom fan to one", _decision({"intent": "HassFanSetSpeed", "name": "bedroom fan", "percentage": 1})),
+        ("the kitchen light to the lowest brightness", _decision({"intent": "HassLightSet", "name": "kitchen light", "brightness": 1})),
+        ("increase the volume to seventy one speaker", _decision({"intent": "HassSetVolume", "name": "speaker", "volume_level": 71})),  # no count
+        ("set tv 2 to half volume", _decision({"intent": "HassSetVolume", "name": "tv 2", "volume_level": 50})),
+    ]:
+        assert check.unheard(text, decision) == {}, text
+
+
+def test_a_value_nothing_says_does_nothing_and_says_why(home, planner):
+    check = HeardCheck(home)
+    # The shipped adapters: the generic one at 1, the home's own at 100.
+    for volume in (1, 100):
+        checked = check.check("turn the volume up on the office speaker", _decision({"intent": "HassSetVolume", "name": "office speaker", "volume_level": volume}))
+        assert checked.refused == {0: Unresolved("number_not_heard", f"I understood {spoken_number(volume)}, which you did not say, so I did nothing; please say it again.")}
+        assert planner.plan(checked.decision, refused=checked.refused).messages == []
+    # The part beside it still acts; a reason found before stands.
+    checked = check.check("turn on the bathroom light and the extractor fan", _decision(
+        {"intent": "HassTurnOn", "name": "bathroom light"}, {"intent": "HassFanSetSpeed", "name": "extractor fan", "percentage": 1}))
+    messages = planner.plan(checked.decision, refused=checked.refused).messages
+    assert list(checked.refused) == [1] and len(messages) == 1 and "bathroom" in messages[0].topic
+    checked = check.check("set the bedside lamp to 30 percent and pink", _decision(  # the generic adapter (colours probe)
+        {"intent": "HassLightSet", "name": "bedside lamp", "brightness": 30}, {"intent": "HassLightSet", "name": "patio lights", "brightness": 1}))
+    assert checked.refused[1].code == "name_not_heard"
+    # A list's shared value, put right before: no refusal.
+    checked = check.check("brighten the chandelier and the hall light to 80%", _decision(
+        {"intent": "HassLightSet", "name": "chandelier", "brightness": 100}, {"intent": "HassLightSet", "name": "hall light", "brightness": 80}))
+    assert checked.refused == {} and [x["brightness"] for x in checked.decision["intents"]] == [80, 80]
 
 
 def test_generated_labels_pass_the_check(home):
