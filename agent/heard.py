@@ -23,9 +23,13 @@ wait). Then no intent acts; each says why (``number_not_heard``, "I heard 10 but
 for").
 
 A value no number accounts for while every said number is used ("to the max" as 100, "warm
-white" as 2700 K, "halfway" as 50) is the model's reading of words, and stands. Numbers in the
-home's own names ("bedroom 2", "tv two") and counts of devices ("the 2 lamps", "three kitchen
-lights") are not numbers said.
+white" as 2700 K, "halfway" as 50) is the model's reading of words, and stands where a word for
+it is said ("max", "lowest", "halfway", a typo of one; a colour temperature's name is
+``KelvinCheck``'s); on the decision the checks leave, any other such value is made up ("turn the
+volume up on the office speaker" read as the volume at 1 by the generic adapter, at 100 by the
+home's own) and its intent does nothing (``number_not_heard``). Numbers in the home's own names
+("bedroom 2", "tv two") and counts of devices ("the 2 lamps", "three kitchen lights": a number
+before a plural) are not numbers said.
 
 **Places.** An intent naming no device, area or floor acts on every device it fits: "turn the
 office volume up to 56" read without the office sets every speaker in the house. When the
@@ -103,7 +107,12 @@ the bedroom's speaker lights on). Last of all the checks, an intent whose device
 the command says, while it says a kind no intent acts on ("raise gate around my outside" decoded
 as the outside lights), is turned down (``kind_not_heard``), but for a device said by a word of
 its own name; a lone intent on a group is put to the one kind said instead, where the home has
-it ("lift up blind this space", decoded as the room's lights).
+it ("lift up blind this space", decoded as the room's lights). An intent in no place said acting
+on every device of a kind, where the command says one ("turn the tv on and the lamp off", read
+by both shipped adapters as every light off) and no word for many or all, is turned down asking
+which (``which_one``), and one where the command says "here" and no room is known
+(``here_unknown``); where the room is known (a satellite's), it is that room's, as Home
+Assistant reads it.
 
 **A step asked.** One light switched (on, off, a toggle) where the command asks for a step of
 no size one way (``agent.asks.said_step``: "knock the bedroom light down a notch", decoded as
@@ -889,6 +898,12 @@ _NOT_KINDS = ("switch", "device", "show", "opening", "temperature", "power", "en
 _DOMAIN_KINDS = {d: (*D.OTHER_KINDS_OF.get(d, ()), *{"light": ("lighting",), "lock": ("door",)}.get(d, ())) for d in D.DOMAINS}
 # Words for a device class beside its own ("switch off the plugs": outlets).
 _CLASS_KINDS = {"outlet": ("plug", "socket"), "tv": ("television", "telly")}
+# A command meaning more than one device, or every place ("my lamp each and every areas").
+# A word off by a letter counts ("evrey single lamp").
+_ALL = ("all", "every", "each", "everything", "everywhere", "whole", "entire", "throughout", "around", "any", "both", "house", "home",
+        "apartment", "flat", "rooms", "areas", "over")
+# A place only where the command is said knows ("lift up blind this space").
+_HERE = re.compile(r"\b(?:here|this (?:room|space|area|place))\b")
 # Kind words said as no kind: "tv shows", and verbs ("lock the front door", "light up the hall").
 _NO_KIND_SAID = re.compile(r"\btv sh\w*|\b(?:lock|light|vacuum)(?= (?:the|my|our|up|all|every|both|it|them|everything)\b)")
 
@@ -928,6 +943,37 @@ class KindCheck:
                     self._kind_of.setdefault(w, set()).add((d, cls))
         self._own = {e.id: frozenset(w for n in e.spoken_names for w in normalize_name(n).split()) - D.KIND_WORDS - places - _LINKS
                      for e in registry.entities}
+        # Each kind word said of one device ("the lamp"; not "lighting") -> the domains it names.
+        self._one: dict[str, set[str]] = {}
+        for word, kinds in self._kind_of.items():
+            if not word.endswith("s") and word != "lighting":
+                self._one.setdefault(word, set()).update(d for d, _ in kinds)
+
+    def which(self, normalized: str, decision: Any, area_known: bool) -> dict[int, Unresolved]:
+        """Intents acting on every device of a kind in no place said, where the command says
+        one ("turn the tv on and the lamp off" read by both shipped adapters as every light
+        off), or says "here" where no area is known: each turned down, asking which or where."""
+        intents = self._intents(decision)
+        if intents is None:
+            return {}
+        words = self._said(normalized)
+        out = {}
+        for i, x in enumerate(intents):
+            # Where the room is known, "the light" is its lights, as Home Assistant reads it.
+            if area_known or x["intent"] in asks.QUERIES or any(k in x for k in _TARGETS):
+                continue
+            if _HERE.search(normalized):
+                out[i] = Unresolved("here_unknown", "I don't know which room here is, so I did nothing; please say the room.")
+                continue
+            found = resolve_targets(x, self.registry).entities
+            one = sorted(w for w in words if x.get("domain") in self._one.get(w, ()))
+            if len(found) > 1 and one and not words & self._many(x) and not asks.said_any(normalized, _ALL):
+                out[i] = Unresolved("which_one", f"There are {len(found)} {_plural(one[0])}; which one? Please say its name or room.")
+        return out
+
+    def _many(self, intent: dict[str, Any]) -> frozenset[str]:
+        """The plural kind words of ``intent``'s domain ("lamps", "lights", "lighting")."""
+        return frozenset(w for w, kinds in self._kind_of.items() if (w.endswith("s") or w == "lighting") and intent.get("domain") in {d for d, _ in kinds})
 
     def classes(self, normalized: str, decision: Any) -> Checked:
         """The device classes put right; before the readings of colours, whose lights a class
@@ -1145,7 +1191,9 @@ class HeardCheck:
     a brightness not a volume, a step, media and vacuum words, device classes, colour
     temperatures by name, a colour said, one value for a list, one state, kinds of device, each
     on the decision the one before left (and kept only where the home's schema takes it); then
-    intents in a place or naming a device not said, and a question's actions, turned down."""
+    intents in a place or naming a device not said, setting a value nothing says, acting on
+    every device of a kind the command says one of, or "here" where no room is known, and a
+    question's actions, turned down."""
 
     def __init__(self, registry: Registry, schema: dict[str, Any] | None = None):
         """``schema``: the home's decision schema, if built already (``decision_schema``)."""
@@ -1159,7 +1207,8 @@ class HeardCheck:
         self.kinds = KindCheck(registry)
         self.colours = ColourCheck(registry)
 
-    def check(self, text: str, decision: Any) -> Checked:
+    def check(self, text: str, decision: Any, area: str | None = None) -> Checked:
+        """``area``: where the command was said, if known (a satellite's room)."""
         normalized = normalize_text(text)
         intents = decision.get("intents") if isinstance(decision, dict) else None
         if isinstance(intents, list) and (why := asks.refusal(normalized)):
@@ -1189,7 +1238,8 @@ class HeardCheck:
         refused = numbers.refused | {c.intent: numbers.refused[c.copies] for c in places.corrections if c.copies in numbers.refused}
         refused |= {i: why for x in done[2:] for i, why in x.refused.items()}
         refused |= self.places.unheard(text, final) | self.names.unheard(text, final)
-        refused |= {i: why for i, why in self.numbers.unheard(text, final).items() if i not in refused}  # the first reason found stands
+        # The first reason found stands.
+        refused |= {i: why for i, why in (self.numbers.unheard(text, final) | self.kinds.which(normalized, final, area is not None)).items() if i not in refused}
         intents = final.get("intents") if isinstance(final, dict) else None
         if isinstance(intents, list) and (why := asks.question_refusal(normalized)):
             refused |= {i: why for i, x in enumerate(intents) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}

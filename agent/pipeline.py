@@ -104,7 +104,7 @@ class Pipeline:
         t1 = time.perf_counter()
         decoded = self.decoder.decode(ids, guesses=guesses)
         t2 = time.perf_counter()
-        checked = self.heard.check(text, decoded.decision)
+        checked = self.heard.check(text, decoded.decision, area)
         plan = self.planner.plan(checked.decision, context_area=area, states=states, refused=checked.refused)
         t3 = time.perf_counter()
         stages = {"prompt": (t1 - t0) * 1000, "decode": (t2 - t1) * 1000, "plan": (t3 - t2) * 1000}

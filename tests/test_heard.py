@@ -200,7 +200,7 @@ def test_generated_labels_pass_the_check(home):
     checks = {}
     flagged = []
     for reg, example in home_pairs(home, 3000, seed=1) + generic_pairs(3000, seed=1):
-        checked = checks.setdefault(id(reg), HeardCheck(reg)).check(example.text, example.decision)
+        checked = checks.setdefault(id(reg), HeardCheck(reg)).check(example.text, example.decision, example.context_area)
         if checked.corrections or checked.refused:
             flagged.append(example.text)
     assert flagged == []
@@ -934,7 +934,7 @@ def test_devices_of_no_kind_said_while_another_is_do_nothing(home, planner):
         assert checked.refused == {0: Unresolved("kind_not_heard", f"I heard {said} but understood the {meant}, so I did nothing; please say it again.")}, text
         assert planner.plan(checked.decision, refused=checked.refused).intents[0].targets == []
     # A group of one other kind said: that kind, in the same place.
-    checked = check.check("lift up blind this space", _decision({"intent": "HassTurnOn", "domain": "light"}))
+    checked = check.check("lift up blind this space", _decision({"intent": "HassTurnOn", "domain": "light"}), "living_room")
     assert checked.decision == _decision({"intent": "HassTurnOn", "domain": "cover", "device_class": "blind"}) and checked.refused == {}
     assert planner.plan(checked.decision, context_area="living_room").intents[0].targets == ["cover.living_room_blinds"]
     for text, intents in [
@@ -952,6 +952,30 @@ def test_devices_of_no_kind_said_while_another_is_do_nothing(home, planner):
     ]:
         checked = check.check(text, _decision(*intents))
         assert checked.decision == _decision(*intents) and checked.refused == {}, text
+
+
+def test_one_device_said_of_a_kind_many_share_asks_which(home, planner):
+    check = HeardCheck(home)
+    tv, lamps = {"intent": "HassTurnOn", "name": "tv"}, {"intent": "HassTurnOff", "domain": "light"}
+    # Both shipped adapters: every light in the house off.
+    checked = check.check("turn the tv on and the lamp off", _decision(tv, lamps))
+    assert checked.refused == {1: Unresolved("which_one", "There are 14 lamps; which one? Please say its name or room.")}
+    assert [m.topic for m in planner.plan(checked.decision, refused=checked.refused).messages] == ["home/tv/command"]
+    assert check.check("turn off the fan", _decision({"intent": "HassTurnOff", "domain": "fan"})).refused[0].code == "which_one"
+    # "here" where no room is known
+    checked = check.check("turn on the lights in here", _decision({"intent": "HassTurnOn", "domain": "light"}))
+    assert checked.refused == {0: Unresolved("here_unknown", "I don't know which room here is, so I did nothing; please say the room.")}
+    for text, intents, area in [
+        ("turn the tv on and the lamp off", [tv, lamps], "living_room"),  # the room's lamps
+        ("turn on the lights in here", [{"intent": "HassTurnOn", "domain": "light"}], "kitchen"),
+        ("turn off the lamps", [lamps], None),  # many said
+        ("turn off the lamp everywhere", [lamps], None),
+        ("change evrey single lamp out", [lamps], None),  # a typo of every
+        ("open the blind", [{"intent": "HassTurnOn", "domain": "cover", "device_class": "blind"}], None),  # one in the home
+        ("is the light on", [{"intent": "HassGetState", "domain": "light", "state": "on"}], None),  # a question
+        ("turn off the kitchen light", [{"intent": "HassTurnOff", "area": "kitchen", "domain": "light"}], None),  # a place
+    ]:
+        assert check.check(text, _decision(*intents), area).refused == {}, text
 
 
 def test_a_colour_said_with_a_typo_and_lost_is_set(home, planner):
