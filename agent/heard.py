@@ -569,14 +569,17 @@ class NameCheck:
         """The one intent naming a device none of whose names the command says whole (``spoken``:
         the phrases it says, a longer one taking its words), put to the device said by a name of
         its own (``phrase``) that can take it, if so: "activate kitchen counter lights" decoded as
-        the kitchen ceiling light, "is the front door contact open" as the front door (a lock)."""
+        the kitchen ceiling light, "is the front door contact open" as the front door (a lock).
+        Where the device said can't take it, the intent is turned down: "close the patio door" (a
+        door's sensor) was read by both shipped adapters as the patio lights off."""
         unsaid = [i for i, x in enumerate(intents) if isinstance(x.get("name"), str) and not self._said_whole(spoken, x)]
         if len(unsaid) != 1:
             return None
         (i,) = unsaid
         swapped = {**intents[i], "name": phrase.value}
         if not resolve_targets(swapped, self.reg).entities:
-            return None
+            return Checked(canonical_decision({"intents": intents}), refused={i: Unresolved(
+                "name_not_heard", f"I heard the {phrase.value} but understood the {intents[i]['name']}, so I did nothing with it; please say it again.")})
         return _fixed(intents, i, swapped, Correction(i, "name", intents[i]["name"], phrase.value))
 
     def unheard(self, text: str, decision: Any) -> dict[int, Unresolved]:

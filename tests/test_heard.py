@@ -369,9 +369,17 @@ def test_a_device_named_and_not_said_gives_way_to_the_one_said(home, planner):
     for text, decision in [
         ("turn on the kitchen light and the big light", _decision({"intent": "HassTurnOn", "name": "kitchen ceiling light"})),  # said whole
         ("turn on the big light", _decision({"intent": "HassTurnOn", "name": "kitchen light"}, {"intent": "HassTurnOn", "name": "hall light"})),  # which?
-        ("set the big light to 21 degrees", _decision({"intent": "HassClimateSetTemperature", "name": "thermostat", "temperature": 21})),  # can't take it
     ]:
-        assert check.check(text, decision).decision == decision, text
+        assert check.check(text, decision).decision == decision and not check.check(text, decision).refused, text
+    # The device said can't take it: turned down (both shipped adapters: the patio lights off).
+    for text, decoded, said in [
+        ("close the patio door", {"intent": "HassTurnOff", "name": "patio lights"}, "patio door"),
+        ("set the big light to 21 degrees", {"intent": "HassClimateSetTemperature", "name": "thermostat", "temperature": 21}, "big light"),
+    ]:
+        checked = check.check(text, _decision(decoded))
+        assert checked.decision == _decision(decoded) and checked.refused == {0: Unresolved(
+            "name_not_heard", f"I heard the {said} but understood the {decoded['name']}, so I did nothing with it; please say it again.")}, text
+        assert planner.plan(checked.decision, refused=checked.refused).messages == []
     # A name said inside a longer one is not said whole (the generic adapter, held-out: the lock).
     checked = check.check("Hey home is the front door contact open", _decision({"intent": "HassGetState", "name": "front door", "state": "open"}))
     assert checked.decision == _decision({"intent": "HassGetState", "name": "front door contact", "state": "open"})
