@@ -642,10 +642,11 @@ def switch_check(normalized: str, decision: Any) -> Checked:
                         misread=frozenset({"HassToggle"}))
 
 
-def part_switch_check(normalized: str, decision: Any) -> Checked:
+def part_switch_check(normalized: str, decision: Any, registry: Registry) -> Checked:
     """Turns on and off each held to the on or off said in its own part of the command
     (``agent.asks.part_switches``), where its name or place is said in one part only: "kill the
-    night light and switch on the landing light" read as two ons by the home's own adapter."""
+    night light and switch on the landing light" read as two ons by the home's own adapter. A
+    lock's are its own words: "open the front door" (read by both as locking it) unlocks it."""
     intents = decision.get("intents") if isinstance(decision, dict) else None
     if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
         return Checked(decision)
@@ -658,10 +659,16 @@ def part_switch_check(normalized: str, decision: Any) -> Checked:
     blank = normalized
     for a, b in (span for spans in said.values() for span in spans):
         blank = blank[:a] + " " * (b - a) + blank[b:]
-    parts = asks.part_switches(blank)
+    parts: dict[bool, list[tuple[int, int, str | None]]] = {}
     fixes = {}
     for i, spans in said.items():
-        verbs = {verb for start, end, verb in parts if any(start <= a and b <= end for a, b in spans)}
+        if not spans:
+            continue
+        found = resolve_targets(intents[i], registry).entities
+        lock = bool(found) and all(e.domain == "lock" for e in found)
+        if lock not in parts:
+            parts[lock] = asks.part_switches(blank, lock)
+        verbs = {verb for start, end, verb in parts[lock] if any(start <= a and b <= end for a, b in spans)}
         if len(verbs) == 1 and None not in verbs and (verb := verbs.pop()) != intents[i]["intent"]:
             fixes[i] = verb
     if not fixes:
@@ -1221,7 +1228,7 @@ class HeardCheck:
         steps: list[Callable[[Any], Checked]] = [
             lambda d: self.names.check(text, d),
             lambda d: switch_check(normalized, d),
-            lambda d: part_switch_check(normalized, d),
+            lambda d: part_switch_check(normalized, d, self.registry),
             lambda d: toggle_check(normalized, d),
             lambda d: volume_check(normalized, d),
             lambda d: step_check(normalized, d, self.registry),

@@ -856,6 +856,14 @@ def test_each_part_switches_the_way_its_own_words_say(home, planner):
         assert checked.decision == _decision(*({"intent": i, "name": n} for i, n in zip(meant, names))), text
         assert [(c.slot, c.decoded, c.said) for c in checked.corrections] == [
             ("intent", d, m) for d, m in zip(decoded, meant) if d != m], text
+    # A lock's own words: opened is unlocked, which asks first (both shipped adapters locked it).
+    checked = check.check("open the front door", _decision({"intent": "HassTurnOn", "name": "front door"}))
+    assert checked.decision == _decision({"intent": "HassTurnOff", "name": "front door"})
+    assert planner.plan(checked.decision).needs_confirmation
+    assert check.check("shut the front door", _decision({"intent": "HassTurnOff", "name": "front door"})).decision == _decision(
+        {"intent": "HassTurnOn", "name": "front door"})
+    decision = _decision({"intent": "HassTurnOn", "name": "front door"}, {"intent": "HassTurnOn", "name": "garage door"})
+    assert check.check("lock the front door and open the garage door", decision).decision == decision
     # One part is a part too.
     checked = check.check("turn the kitchen light on", _decision({"intent": "HassTurnOff", "name": "kitchen light"}))
     assert checked.decision == _decision({"intent": "HassTurnOn", "name": "kitchen light"})
