@@ -38,7 +38,8 @@ _LATER = re.compile(
 _NEGATED = re.compile(r"\b(?<!why )(?:dont|do not|didnt|did not|never|no need to|shouldnt|should not)\b(?! (?:forget|you forget|mind)\b)")
 # A question first (after a wake word or filler), and no second command after it.
 _QUESTION = re.compile(r"^(?:(?:hey \w+|ok nabu|computer|um|uh|so|please|hey) )*(?:is|are|what|whats|which|how|hows|whether|can you tell me|tell me)\b")
-_SEQUENCE = re.compile(r"\b(?:then|also|after|afterwards|before)\b")
+SEQUENCE = re.compile(r"\b(?:then|also|after|afterwards|before)\b")
+"""A second command's start: what is said either side of it is another command's."""
 
 QUERIES = ("HassGetState", "HassClimateGetTemperature")
 """Intents that ask and change nothing."""
@@ -57,7 +58,7 @@ def refusal(normalized: str) -> Unresolved | None:
 
 def question_refusal(normalized: str) -> Unresolved | None:
     """Why the actions decoded for this command may not run, if it is one question."""
-    if _QUESTION.search(normalized) and not _SEQUENCE.search(normalized):
+    if _QUESTION.search(normalized) and not SEQUENCE.search(normalized):
         return Unresolved("question_not_action", "That sounded like a question, so I changed nothing; please ask it again, or say what to do.")
     return None
 
@@ -153,13 +154,13 @@ def asks_toggle(normalized: str) -> bool:
 
 def shares_one_verb(normalized: str) -> bool:
     """Whether the command has no second command after a "then" or an "also"."""
-    return not _SEQUENCE.search(normalized)
+    return not SEQUENCE.search(normalized)
 
 
 def apart(normalized: str, a: int, b: int) -> bool:
     """Whether a "then" or an "also" lies between positions ``a`` and ``b`` of the command: what
     is said on either side is another command's."""
-    return bool(_SEQUENCE.search(normalized, *sorted((a, b))))
+    return bool(SEQUENCE.search(normalized, *sorted((a, b))))
 
 
 def said_any(normalized: str, words: tuple[str, ...]) -> bool:

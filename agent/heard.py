@@ -27,7 +27,8 @@ white" as 2700 K, "halfway" as 50) is the model's reading of words, and stands w
 it is said ("max", "lowest", "halfway", a typo of one; a colour temperature's name is
 ``KelvinCheck``'s); on the decision the checks leave, any other such value is made up ("turn the
 volume up on the office speaker" read as the volume at 1 by the generic adapter, at 100 by the
-home's own) and its intent does nothing (``number_not_heard``). Numbers in the home's own names
+home's own) and its intent does nothing (``number_not_heard``), as does one said only in another
+command than the one naming the device (across a "then" or "also"). Numbers in the home's own names
 ("bedroom 2", "tv two") and counts of devices ("the 2 lamps", "three kitchen lights": a number
 before a plural) are not numbers said.
 
@@ -298,22 +299,36 @@ class NumberCheck:
     def unheard(self, text: str, decision: Any) -> dict[int, Unresolved]:
         """Intents setting a value that neither a number the command says nor a word for a value
         ("max", "lowest", "halfway") accounts for: "turn the volume up on the office speaker"
-        read as the volume at 1 by the generic adapter, at 100 by the home's own. Read on the
-        decision the checks leave (a list's value shared, a white's kelvin by its name)."""
+        read as the volume at 1 by the generic adapter, at 100 by the home's own; or one said only
+        in another command than the one naming the device, across a "then" or "also" ("turn on
+        the printer and the desk lamp then set the office radiator to 20": the desk lamp at 20%,
+        the generic adapter). Read on the decision the checks leave (a list's value shared, a
+        white's kelvin by its name)."""
         intents = decision.get("intents") if isinstance(decision, dict) else None
         if not isinstance(intents, list):
             return {}
-        said = self.said(text)
         normalized = normalize_text(text)
+        # The command's parts across a "then" or "also" (raw for its numbers, normalized for its words).
+        parts = list(zip(asks.SEQUENCE.split(text.casefold()), asks.SEQUENCE.split(normalized)))
         out = {}
         for i, x in enumerate(intents):
             for slot in _WORDLESS_SLOTS if isinstance(x, dict) else ():
                 value = x.get(slot)
-                if (isinstance(value, (int, float)) and not isinstance(value, bool) and not any(abs(n - value) < 1e-9 for n in said)
-                        and not any(value in values and asks.said_any(normalized, words) for words, values in _VALUE_WORDS)):
+                if not isinstance(value, (int, float)) or isinstance(value, bool):
+                    continue
+                if not self._says(text, normalized, value):
                     out[i] = Unresolved("number_not_heard", f"I understood {spoken_number(value)}, which you did not say, so I did nothing; please say it again.")
                     break
+                own = [(raw, norm) for raw, norm in parts if _name_said(norm, x)] if len(parts) > 1 else []
+                if len(own) == 1 and not self._says(*own[0], value):
+                    out[i] = Unresolved("number_not_heard", f"I heard {spoken_number(value)} for another part of what you said, so I did nothing with the {x['name']}; please say it again.")
+                    break
         return out
+
+    def _says(self, text: str, normalized: str, value: float) -> bool:
+        """Whether ``text`` says ``value``: as a number, or by a word for a value."""
+        return (any(abs(n - value) < 1e-9 for n in self.said(text))
+                or any(value in values and asks.said_any(normalized, words) for words, values in _VALUE_WORDS))
 
     def _wrong_units(self, text: str, values: list[tuple[int, str, float]], said: list[float]) -> dict[int, Unresolved]:
         """Intents setting a number said only in a unit their slot does not take ("set the
@@ -348,6 +363,12 @@ _UNIT_SLOTS = {"percent": ("brightness", "position", "percentage", "volume_level
 
 
 _TARGETS = ("name", "area", "floor")
+
+
+def _name_said(normalized: str, intent: dict[str, Any]) -> bool:
+    """Whether ``normalized`` says the device ``intent`` names, as the decision spells it (not
+    its place, which a check may have given it from another part)."""
+    return isinstance(name := intent.get("name"), str) and bool(re.search(rf"\b{re.escape(normalize_name(name))}\b", normalized))
 
 
 def _fixed(intents: list[dict[str, Any]], i: int, intent: dict[str, Any], correction: Correction) -> Checked:

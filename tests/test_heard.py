@@ -185,6 +185,21 @@ def test_a_value_nothing_says_does_nothing_and_says_why(home, planner):
     checked = check.check("set the bedside lamp to 30 percent and pink", _decision(  # the generic adapter (colours probe)
         {"intent": "HassLightSet", "name": "bedside lamp", "brightness": 30}, {"intent": "HassLightSet", "name": "patio lights", "brightness": 1}))
     assert checked.refused[1].code == "name_not_heard"
+    # A number said for another command, after a "then" (the generic adapter: the desk lamp at 20%).
+    checked = check.check("turn on the printer and the desk lamp then set the office radiator to 20", _decision(
+        {"intent": "HassTurnOn", "name": "printer"}, {"intent": "HassLightSet", "name": "desk lamp", "brightness": 20},
+        {"intent": "HassClimateSetTemperature", "name": "office radiator", "temperature": 20}))
+    assert checked.refused == {1: Unresolved("number_not_heard", "I heard 20 for another part of what you said, so I did nothing with the desk lamp; please say it again.")}
+    for text, intents in [
+        ("set the desk lamp to 20 percent then the office radiator to 20",
+         [{"intent": "HassLightSet", "name": "desk lamp", "brightness": 20}, {"intent": "HassClimateSetTemperature", "name": "office radiator", "temperature": 20}]),
+        ("set the desk lamp to the max then the floor lamp to 30",
+         [{"intent": "HassLightSet", "name": "desk lamp", "brightness": 100}, {"intent": "HassLightSet", "name": "floor lamp", "brightness": 30}]),
+        # a place the checks may have given from the other part is not where the value was said
+        ("turn heating to seventeen and then adjust the lounge temperature to twenty one",
+         [{"intent": "HassClimateSetTemperature", "area": "lounge", "temperature": 17}, {"intent": "HassClimateSetTemperature", "area": "lounge", "temperature": 21}]),
+    ]:
+        assert check.check(text, _decision(*intents)).refused == {}, text
     # A list's shared value, put right before: no refusal.
     checked = check.check("brighten the chandelier and the hall light to 80%", _decision(
         {"intent": "HassLightSet", "name": "chandelier", "brightness": 100}, {"intent": "HassLightSet", "name": "hall light", "brightness": 80}))
