@@ -186,7 +186,8 @@ NUMERIC_SLOTS = tuple(name for name, slot in SLOTS.items() if slot.kind in ("int
 _DEVICE_NOUNS = (*(w.split("_")[-1] for d in D.CONTROLLABLE for w in (d, *D.DEVICE_CLASSES[d])), *D.OTHER_KINDS)
 # Words for more than one device: a name said beside them is one of the group, not the target.
 _GROUP_WORDS = re.compile(r"\b(?:all|every|each|both|everything|everywhere)\b")
-REFUSALS = ("number_not_heard", "unit_not_heard", "place_not_heard", "name_not_heard", "intent_not_heard", "kind_not_heard", "leaves_out", "negated", "later", "question_not_action")
+REFUSALS = ("number_not_heard", "unit_not_heard", "place_not_heard", "name_not_heard", "intent_not_heard", "kind_not_heard",
+            "which_one", "here_unknown", "leaves_out", "negated", "later", "question_not_action")
 """Codes of the reasons these checks turn an intent down for: no intent the command meant."""
 
 
@@ -567,6 +568,8 @@ class NameCheck:
         normalized = normalize_text(text)
         if _GROUP_WORDS.search(normalized):
             return Checked(decision)
+        if fixed := self._borrowed(normalized, intents):
+            return fixed
         named = {e.id for x in intents if isinstance(x.get("name"), str) for e in self.reg.entities_named(x["name"])}
         spoken = mentioned(self._phrases, normalized)
         said = [p for p in spoken if p in self._own and not any(e.id in named for e in self.reg.entities_named(p.value))]
@@ -585,6 +588,20 @@ class NameCheck:
             (i,) = narrowed
             return _fixed(intents, i, {**intents[i], "name": phrase.value}, Correction(i, "name", None, phrase.value))
         return self._swapped({p.text for p in spoken}, intents, phrase) or Checked(decision)
+
+    def _borrowed(self, normalized: str, intents: list[dict[str, Any]]) -> Checked | None:
+        """The one intent with no target or kind at all, in a command saying no place, given the
+        one device another intent names that it can act on: "turn on the tv and set the volume
+        to 30" read by the home's own adapter with every speaker's volume at 30."""
+        bare = [i for i, x in enumerate(intents) if not any(k in x for k in (*_TARGETS, "domain", "device_class"))]
+        if len(intents) < 2 or len(bare) != 1 or any(p.kind != "name" for p in mentioned(self._phrases, normalized)):
+            return None
+        (i,) = bare
+        names = {x["name"] for x in intents if isinstance(x.get("name"), str) and len(self.reg.entities_named(x["name"])) == 1}
+        takes = [n for n in names if resolve_targets({**intents[i], "name": n}, self.reg).entities]
+        if len(takes) != 1:
+            return None
+        return _fixed(intents, i, {**intents[i], "name": takes[0]}, Correction(i, "name", None, takes[0]))
 
     def _swapped(self, spoken: set[str], intents: list[dict[str, Any]], phrase: Phrase) -> Checked | None:
         """The one intent naming a device none of whose names the command says whole (``spoken``:

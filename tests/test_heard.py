@@ -374,6 +374,23 @@ def test_a_device_said_by_its_own_name_narrows_its_group(home, planner):
     assert checked.decision == _decision(pause, {**lights, "name": "big light"}) and checked.corrections[0].intent == 1
 
 
+def test_a_part_naming_nothing_takes_the_one_device_another_names(home, planner):
+    check = HeardCheck(home)
+    # The home's own adapter: every speaker's volume at 30.
+    checked = check.check("turn on the tv and set the volume to 30", _decision(
+        {"intent": "HassTurnOn", "name": "tv"}, {"intent": "HassSetVolume", "volume_level": 30}))
+    assert checked.decision == _decision({"intent": "HassTurnOn", "name": "tv"}, {"intent": "HassSetVolume", "name": "tv", "volume_level": 30})
+    assert planner.plan(checked.decision).intents[1].targets == ["media_player.living_room_tv"]
+    for text, intents in [
+        ("turn on the tv and set the office volume to 30", [{"intent": "HassTurnOn", "name": "tv"}, {"intent": "HassSetVolume", "area": "office", "volume_level": 30}]),
+        ("turn on the printer and set the volume to 30", [{"intent": "HassTurnOn", "name": "printer"}, {"intent": "HassSetVolume", "volume_level": 30}]),  # can't
+        ("turn on the tv and the office speaker and set the volume to 30",  # which?
+         [{"intent": "HassTurnOn", "name": "tv"}, {"intent": "HassTurnOn", "name": "office speaker"}, {"intent": "HassSetVolume", "volume_level": 30}]),
+        ("turn on the tv and set all the volumes to 30", [{"intent": "HassTurnOn", "name": "tv"}, {"intent": "HassSetVolume", "volume_level": 30}]),
+    ]:
+        assert check.check(text, _decision(*intents)).decision == _decision(*intents), text
+
+
 def test_a_device_named_and_not_said_gives_way_to_the_one_said(home, planner):
     check = NameCheck(home)
     # The generic adapter on an AVX-512 host (held-out): the kitchen ceiling light, not said whole.
