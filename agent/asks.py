@@ -101,9 +101,8 @@ def _places_on(normalized: str) -> str:
     return normalized[:off.end()] + _ON_PLACE.sub(r"\1 in \2 ", normalized[off.end():])
 
 
+# Where a command's parts meet ("each and every" is one part).
 _JOINS = re.compile(r"\b(?:(?<!\beach )and|then|also|but)\b")
-
-
 # A lock's on and off: "open the front door" asks for it unlocked (Home Assistant's turn_off).
 _LOCK_ON = ("lock", "locked", "secure", "close", "closed", "shut", "bolt")
 _LOCK_OFF = ("unlock", "unlocked", "open", "opened", "unbolt", "release")

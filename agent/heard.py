@@ -1002,13 +1002,13 @@ class KindCheck:
         one ("turn the tv on and the lamp off" read by both shipped adapters as every light
         off), or says "here" where no area is known: each turned down, asking which or where."""
         intents = self._intents(decision)
-        if intents is None:
+        # Where the room is known, "the light" is its lights, as Home Assistant reads it.
+        if intents is None or area_known:
             return {}
         words = self._said(normalized)
         out = {}
         for i, x in enumerate(intents):
-            # Where the room is known, "the light" is its lights, as Home Assistant reads it.
-            if area_known or x["intent"] in asks.QUERIES or any(k in x for k in _TARGETS):
+            if x["intent"] in asks.QUERIES or any(k in x for k in _TARGETS):
                 continue
             if _HERE.search(normalized):
                 out[i] = Unresolved("here_unknown", "I don't know which room here is, so I did nothing; please say the room.")
