@@ -306,30 +306,27 @@ class NumberCheck:
         the generic adapter). Read on the decision the checks leave (a list's value shared, a
         white's kelvin by its name)."""
         intents = decision.get("intents") if isinstance(decision, dict) else None
-        if not isinstance(intents, list):
+        if not isinstance(intents, list) or not any(isinstance(x, dict) and any(s in x for s in _WORDLESS_SLOTS) for x in intents):
             return {}
         normalized = normalize_text(text)
         # The command's parts across a "then" or "also" (raw for its numbers, normalized for its words).
-        parts = list(zip(asks.SEQUENCE.split(text.casefold()), asks.SEQUENCE.split(normalized)))
+        parts = [(self.said(raw), norm) for raw, norm in zip(asks.SEQUENCE.split(text.casefold()), asks.SEQUENCE.split(normalized))]
+        said = self.said(text)
         out = {}
         for i, x in enumerate(intents):
             for slot in _WORDLESS_SLOTS if isinstance(x, dict) else ():
                 value = x.get(slot)
                 if not isinstance(value, (int, float)) or isinstance(value, bool):
                     continue
-                if not self._says(text, normalized, value):
+                if not _says(said, normalized, value):
                     out[i] = Unresolved("number_not_heard", f"I understood {spoken_number(value)}, which you did not say, so I did nothing; please say it again.")
                     break
-                own = [(raw, norm) for raw, norm in parts if _name_said(norm, x)] if len(parts) > 1 else []
-                if len(own) == 1 and not self._says(*own[0], value):
+                own = [(numbers, norm) for numbers, norm in parts if _name_said(norm, x)] if len(parts) > 1 else []
+                if len(own) == 1 and not _says(*own[0], value):
                     out[i] = Unresolved("number_not_heard", f"I heard {spoken_number(value)} for another part of what you said, so I did nothing with the {x['name']}; please say it again.")
                     break
         return out
 
-    def _says(self, text: str, normalized: str, value: float) -> bool:
-        """Whether ``text`` says ``value``: as a number, or by a word for a value."""
-        return (any(abs(n - value) < 1e-9 for n in self.said(text))
-                or any(value in values and asks.said_any(normalized, words) for words, values in _VALUE_WORDS))
 
     def _wrong_units(self, text: str, values: list[tuple[int, str, float]], said: list[float]) -> dict[int, Unresolved]:
         """Intents setting a number said only in a unit their slot does not take ("set the
@@ -364,6 +361,12 @@ _UNIT_SLOTS = {"percent": ("brightness", "position", "percentage", "volume_level
 
 
 _TARGETS = ("name", "area", "floor")
+
+
+def _says(numbers: list[float], normalized: str, value: float) -> bool:
+    """Whether a text saying ``numbers`` (``NumberCheck.said``) says ``value``: as one of them, or
+    by a word for a value."""
+    return any(abs(n - value) < 1e-9 for n in numbers) or any(value in values and asks.said_any(normalized, words) for words, values in _VALUE_WORDS)
 
 
 def _name_said(normalized: str, intent: dict[str, Any]) -> bool:
@@ -991,11 +994,17 @@ class KindCheck:
                     self._kind_of.setdefault(w, set()).add((d, cls))
         self._own = {e.id: frozenset(w for n in e.spoken_names for w in normalize_name(n).split()) - D.KIND_WORDS - places - _LINKS
                      for e in registry.entities}
-        # Each kind word said of one device ("the lamp"; not "lighting") -> the domains it names.
+        # Each kind word said of one device ("the lamp"; not "lighting") -> the domains it names;
+        # each domain -> its words for many ("lamps", "lighting").
         self._one: dict[str, set[str]] = {}
+        self._many: dict[str, set[str]] = {}
         for word, kinds in self._kind_of.items():
-            if not word.endswith("s") and word != "lighting":
-                self._one.setdefault(word, set()).update(d for d, _ in kinds)
+            one = not word.endswith("s") and word != "lighting"
+            for d, _ in kinds:
+                if one:
+                    self._one.setdefault(word, set()).add(d)
+                else:
+                    self._many.setdefault(d, set()).add(word)
 
     def which(self, normalized: str, decision: Any, area_known: bool) -> dict[int, Unresolved]:
         """Intents acting on every device of a kind in no place said, where the command says
@@ -1015,13 +1024,10 @@ class KindCheck:
                 continue
             found = resolve_targets(x, self.registry).entities
             one = sorted(w for w in words if x.get("domain") in self._one.get(w, ()))
-            if len(found) > 1 and one and not words & self._many(x) and not asks.said_any(normalized, _ALL):
+            if len(found) > 1 and one and not words & self._many.get(x.get("domain"), set()) and not asks.said_any(normalized, _ALL):
                 out[i] = Unresolved("which_one", f"There are {len(found)} {_plural(one[0])}; which one? Please say its name or room.")
         return out
 
-    def _many(self, intent: dict[str, Any]) -> frozenset[str]:
-        """The plural kind words of ``intent``'s domain ("lamps", "lights", "lighting")."""
-        return frozenset(w for w, kinds in self._kind_of.items() if (w.endswith("s") or w == "lighting") and intent.get("domain") in {d for d, _ in kinds})
 
     def classes(self, normalized: str, decision: Any) -> Checked:
         """The device classes put right; before the readings of colours, whose lights a class
