@@ -372,7 +372,13 @@ def _says(numbers: list[float], normalized: str, value: float) -> bool:
 def _name_said(normalized: str, intent: dict[str, Any]) -> bool:
     """Whether ``normalized`` says the device ``intent`` names, as the decision spells it (not
     its place, which a check may have given it from another part)."""
-    return isinstance(name := intent.get("name"), str) and bool(re.search(rf"\b{re.escape(normalize_name(name))}\b", normalized))
+    return isinstance(name := intent.get("name"), str) and bool(_spans(normalized, name))
+
+
+def _spans(normalized: str, value: str) -> list[tuple[int, int]]:
+    """Where ``normalized`` says ``value`` (a decision's name or place, as it spells it) as whole words."""
+    n = normalize_name(value)
+    return [m.span() for m in re.finditer(rf"\b{re.escape(n)}\b", normalized)] if n else []
 
 
 def _fixed(intents: list[dict[str, Any]], i: int, intent: dict[str, Any], correction: Correction) -> Checked:
@@ -511,7 +517,7 @@ class PlaceCheck:
         for x in intents:
             out |= self._places({k: v for k, v in x.items() if k != "name"})
             if isinstance(name := x.get("name"), str):
-                at = [m.start() for m in re.finditer(rf"\b{re.escape(normalize_name(name))}\b", normalized)]
+                at = [a for a, _ in _spans(normalized, name)]
                 out |= {key for key in self._places({"name": name})
                         if not at or not all(asks.apart(normalized, a, m.start()) for a in at for m in self._spoken[key].finditer(normalized))}
         return out
@@ -694,8 +700,7 @@ def part_switch_check(normalized: str, decision: Any, registry: Registry) -> Che
     switched = [i for i, x in enumerate(intents) if x.get("intent") in ("HassTurnOn", "HassTurnOff")]
     if not switched:
         return Checked(decision)
-    said = {i: [m.span() for k in _TARGETS if isinstance(v := intents[i].get(k), str) and (n := normalize_name(v))
-                for m in re.finditer(rf"\b{re.escape(n)}\b", normalized)] for i in switched}
+    said = {i: [span for k in _TARGETS if isinstance(v := intents[i].get(k), str) for span in _spans(normalized, v)] for i in switched}
     # A name's own words say no verb ("the lower deck lights"): blanked, the length kept.
     blank = normalized
     for a, b in (span for spans in said.values() for span in spans):
