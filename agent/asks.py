@@ -187,7 +187,21 @@ INTENT_WORDS = {
     "HassMediaPrevious": ("previous", "back", "last", "replay", "rewind", "again", "prior", "before"),
     "HassVacuumStart": ("start", "clean", "cleaning", "vacuum", "vacuuming", "hoover", "hoovering", "begin", "run", "sweep"),
     "HassVacuumReturnToBase": ("return", "dock", "base", "home", "back", "recall", "charge", "charger", "park"),
+    # Every generated label of these says "arm", "disarm" or "off"; the rest are everyday words
+    # ("set the alarm to away", "silence the alarm").
+    "HearthAlarmArm": ("arm", "on", "activate", "enable", "set", "secure", "away", "night", "leaving"),
+    "HearthAlarmDisarm": ("disarm", "off", "deactivate", "disable", "unset", "unarm", "stop", "silence", "cancel"),
 }
+
+# An alarm's mode said: "to away", "in night mode", "for the night", "we're going away" (not
+# "the night light").
+_ARM_MODE = re.compile(r"\b(?:(away|night|home) mode|(?:to|in|on) (away|night|home)|for the (night)|(away))\b")
+
+
+def said_arm_mode(normalized: str) -> str | None:
+    """The one mode of arming the command says ("set the alarm to away"), if it says one."""
+    modes = {next(m for m in found if m) for found in _ARM_MODE.findall(normalized)}
+    return modes.pop() if len(modes) == 1 else None
 
 
 # A volume said (every generated label of a volume set that says any of these says one of the first).

@@ -39,6 +39,10 @@ ACTIONS = (
     "alarm_disarm",
 )
 
+# A colour temperature a colour light shows as "warm white" (2700 K) below, "white" (6500 K) from:
+# the middle of the two in mired, which the eye sees as even steps.
+_WARM_WHITE_BELOW = 3800
+
 # Per intent, per domain: the action a plain on/off/toggle becomes.
 _ON = {
     "light": "turn_on",
@@ -122,7 +126,13 @@ def commands_for(
             if not caps.color:
                 return _cannot(entity, "change color")
             out += command("set_color", intent["color"])
-        if "color_temp" in intent:
+        if "color_temp" in intent and caps.color_temp is None and caps.color:
+            # A colour light with no white of its own shows the nearer of its two named whites, as
+            # Home Assistant shows such a light a colour temperature's colour ("cool white" on the
+            # night light was refused).
+            if "color" not in intent:
+                out += command("set_color", "warm white" if intent["color_temp"] < _WARM_WHITE_BELOW else "white")
+        elif "color_temp" in intent:
             if caps.color_temp is None:
                 return _cannot(entity, "change its white temperature")
             low, high = caps.color_temp

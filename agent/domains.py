@@ -61,6 +61,8 @@ KIND_WORDS = kind_forms({*(w for d in DOMAINS for x in (d, *DEVICE_CLASSES[d]) f
 
 # Words a HassGetState question can ask about ("is the door open?"), per domain.
 _OPENABLE_SENSORS = ("door", "garage_door", "window", "opening")
+# Binary sensor classes that detect something ("motion"), not an opening.
+DETECTING_SENSORS = ("motion", "occupancy", "moisture", "smoke")
 STATES: dict[str, tuple[str, ...]] = {
     "light": ("on", "off"),
     "switch": ("on", "off"),
@@ -82,7 +84,7 @@ def states_for(domain: str, device_class: str | None) -> tuple[str, ...]:
         return STATES[domain]
     if device_class in _OPENABLE_SENSORS:
         return ("open", "closed", "on", "off")
-    if device_class in ("motion", "occupancy", "moisture", "smoke"):
+    if device_class in DETECTING_SENSORS:
         return ("detected", "clear", "on", "off")
     return ("on", "off")
 

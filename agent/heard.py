@@ -91,12 +91,17 @@ after a join are the verb ("turn off the tv and switch on the floor lamp" was ma
 **A brightness, not a volume.** A volume set where the command says a brightness and no volume,
 with no light's intent beside it ("my upstairs floor brgihtness 72"), is the lights' brightness.
 
-**Media and vacuum words.** Each media and vacuum intent is said by a few words
+**Media, vacuum and alarm words.** Each media, vacuum and alarm intent is said by a few words
 (``agent.asks.INTENT_WORDS``: "pause", "stop", ... for a pause; every generated label says one).
 An intent of theirs the command says no word of (the device's own name aside: "the robot
-vacuum" says no start) is a misreading: a start of the vacuum where its return is said ("return
-roomba to base") is put right to the return; another is turned down (``intent_not_heard``:
-"play some music" decoded as pausing every media player).
+vacuum" says no start) is a misreading: one whose counterpart is said is put right to it (a
+start of the vacuum to its return, "return roomba to base"; a disarm to arming in the mode
+said, "set the alarm to away"; arming to a disarm); another is turned down
+(``intent_not_heard``: "play some music" decoded as pausing every media player).
+
+**What a sensor senses.** A lone question of a place saying what a sensor senses ("is anyone in
+the kitchen", "what's the humidity in the bathroom"), decoded of devices sensing no such thing
+(the kitchen's lights), is asked of the sensors of it there.
 
 **Kinds said** (``KindCheck``). A device class no word of the command says ("lower my garage
 door to 74 percent" decoded as the garage's gate; "the emma's light" as a blind) is put to the
@@ -254,6 +259,8 @@ class NumberCheck:
         between = r"(?:\s+(?!(?:percent|per|cent|degrees?|kelvin|k|and|then|to|at|in|on|for|by|of|the|my|our|your|this|that)\b)[a-z']+)?"
         self._counts = re.compile(rf"\b{number}{between}\s+(?:{'|'.join(map(re.escape, nouns))})\b")
         self._units = re.compile(rf"(?<![\w.])({number}|\d+\.\d+)\s*(%|percent|per cent|degrees?|kelvin)(?!\w)")
+        # The whites' names, word by word: a colour temperature said by one is KelvinCheck's.
+        self._whites = sorted({tuple(normalize_name(k).split()) for k in kelvin_names()})
 
     def said(self, text: str) -> list[float]:
         """The numbers ``text`` says, leaving out those in the home's names and counts of devices."""
@@ -306,15 +313,18 @@ class NumberCheck:
         the generic adapter). Read on the decision the checks leave (a list's value shared, a
         white's kelvin by its name)."""
         intents = decision.get("intents") if isinstance(decision, dict) else None
-        if not isinstance(intents, list) or not any(isinstance(x, dict) and any(s in x for s in _WORDLESS_SLOTS) for x in intents):
+        if not isinstance(intents, list) or not any(isinstance(x, dict) and any(s in x for s in NUMERIC_SLOTS) for x in intents):
             return {}
         normalized = normalize_text(text)
+        # A colour temperature no number says may be a white's name ("daylight", "cool whiet"): then it stands.
+        white = any("color_temp" in x for x in intents if isinstance(x, dict)) and self._white_said(normalized)
+        slots = _WORDLESS_SLOTS if white else NUMERIC_SLOTS
         # The command's parts across a "then" or "also" (raw for its numbers, normalized for its words).
         parts = [(self.said(raw), norm) for raw, norm in zip(asks.SEQUENCE.split(text.casefold()), asks.SEQUENCE.split(normalized))]
         said = self.said(text)
         out = {}
         for i, x in enumerate(intents):
-            for slot in _WORDLESS_SLOTS if isinstance(x, dict) else ():
+            for slot in slots if isinstance(x, dict) else ():
                 value = x.get(slot)
                 if not isinstance(value, (int, float)) or isinstance(value, bool):
                     continue
@@ -327,6 +337,11 @@ class NumberCheck:
                     break
         return out
 
+    def _white_said(self, normalized: str) -> bool:
+        """Whether the command names a white ("daylight"; a word off by a letter counts: "daylihgt")."""
+        words = normalized.split()
+        return any(all(near_word(w, t) for w, t in zip(words[i:i + len(name)], name))
+                   for name in self._whites for i in range(len(words) - len(name) + 1))
 
     def _wrong_units(self, text: str, values: list[tuple[int, str, float]], said: list[float]) -> dict[int, Unresolved]:
         """Intents setting a number said only in a unit their slot does not take ("set the
@@ -351,8 +366,8 @@ _VALUE_WORDS = (
     (("max", "maximum", "highest", "full", "brightest", "loudest", "top"), (100,)), (("fully", "all the way", "completely"), (0, 100)),
     (("min", "minimum", "lowest", "dimmest", "quietest", "bottom"), (0, 1)), (("half", "halfway", "middle", "medium"), (50,)),
     (("mute", "muted", "silent"), (0,)), (("one",), (1,)))  # a lone "one" is no number said ("the fans to one")
-# The slots a value of the model's making is looked for in: a colour temperature by name is
-# KelvinCheck's, counted there.
+# The slots a value of the model's making is looked for in where the command names a white: its
+# colour temperature is KelvinCheck's, counted there.
 _WORDLESS_SLOTS = tuple(s for s in NUMERIC_SLOTS if s != "color_temp")
 
 # What each unit a command says a number in may set.
@@ -700,7 +715,10 @@ def part_switch_check(normalized: str, decision: Any, registry: Registry) -> Che
     switched = [i for i, x in enumerate(intents) if x.get("intent") in ("HassTurnOn", "HassTurnOff")]
     if not switched:
         return Checked(decision)
-    said = {i: [span for k in _TARGETS if isinstance(v := intents[i].get(k), str) for span in _spans(normalized, v)] for i in switched}
+    # Where a name is said, its part is the intent's: "open the gate then turn off the garden
+    # lights" decoded with the gate's area, said in the second part.
+    said = {i: next((spans for k in _TARGETS if isinstance(v := intents[i].get(k), str) and (spans := _spans(normalized, v))), [])
+            for i in switched}
     # A name's own words say no verb ("the lower deck lights"): blanked, the length kept.
     blank = normalized
     for a, b in (span for spans in said.values() for span in spans):
@@ -764,6 +782,35 @@ def state_check(normalized: str, decision: Any) -> Checked:
     return _one_for_all(normalized, decision, "state", lambda x: x.get("intent") == "HassGetState" and isinstance(x.get("state"), str), asks.said_state)
 
 
+# What a question may ask a sensor to have sensed, by the words saying it, and the (domain,
+# device class) of the sensors that sense it, in the order tried.
+_SENSED = {
+    ("humidity", "humid"): (("sensor", "humidity"),),
+    ("motion", "movement", "moving", "anyone", "anybody", "someone", "somebody", "occupied", "occupancy"):
+        (("binary_sensor", "motion"), ("binary_sensor", "occupancy")),
+}
+
+
+def sensed_check(normalized: str, decision: Any, registry: Registry) -> Checked:
+    """A lone question of a place asking what a sensor senses, decoded of devices sensing no
+    such thing ("is anyone in the kitchen" answered of its lights by both shipped adapters;
+    "what's the humidity in the bathroom" asked of its heating): put to the sensors of it there,
+    the first kind of them the place has (the planner says where it has none)."""
+    intents = decision.get("intents") if isinstance(decision, dict) else None
+    if not (isinstance(intents, list) and len(intents) == 1 and isinstance(x := intents[0], dict)
+            and x.get("intent") in asks.QUERIES and "name" not in x):
+        return Checked(decision)
+    sensed = [kinds for words, kinds in _SENSED.items() if asks.said_any(normalized, words)]
+    if len(sensed) != 1 or any((e.domain, e.device_class) in sensed[0] for e in resolve_targets(x, registry).entities):
+        return Checked(decision)
+    place = {k: v for k, v in x.items() if k in ("area", "floor")}
+    asked = [place | {"intent": "HassGetState", "domain": d, "device_class": c} | ({"state": "on"} if d == "binary_sensor" else {})
+             for d, c in sensed[0]]
+    fixed = next((q for q in asked if resolve_targets(q, registry).entities), asked[0])
+    return Checked(canonical_decision({"intents": [fixed]}),
+                   [Correction(0, slot, x.get(slot), fixed.get(slot)) for slot in ("intent", "domain", "device_class", "state") if x.get(slot) != fixed.get(slot)])
+
+
 def _one_for_all(normalized: str, decision: Any, slot: str, member: Callable[[dict[str, Any]], bool], said_by: Callable[[str], str | None],
                  misread: frozenset[str] = frozenset()) -> Checked:
     """``slot`` of the intents ``member`` picks, when they differ (or one is ``misread``), put to
@@ -783,10 +830,15 @@ def _one_for_all(normalized: str, decision: Any, slot: str, member: Callable[[di
     return Checked(fixed, corrections=[Correction(i, slot, intents[i][slot], said) for i in wrong])
 
 
+# An intent misread for another the command says: the vacuum's start for its return ("return
+# roomba to base"), the alarm disarmed for armed ("set the alarm to away") and the other way.
+_SAID_INSTEAD = {"HassVacuumStart": "HassVacuumReturnToBase", "HearthAlarmDisarm": "HearthAlarmArm", "HearthAlarmArm": "HearthAlarmDisarm"}
+
+
 def intent_check(normalized: str, decision: Any) -> Checked:
-    """Media and vacuum intents the command says no word of: a start of the vacuum where only
-    its return is said ("return roomba to base", read by the generic adapter as starting it) is
-    put right; another is turned down (``intent_not_heard``: "play some music" read as pause)."""
+    """Media, vacuum and alarm intents the command says no word of: one whose counterpart it
+    says (``_SAID_INSTEAD``) is put right to it (an alarm armed takes the mode said); another is
+    turned down (``intent_not_heard``: "play some music" read as pause)."""
     intents = decision.get("intents") if isinstance(decision, dict) else None
     if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
         return Checked(decision)
@@ -799,15 +851,32 @@ def intent_check(normalized: str, decision: Any) -> Checked:
         said = re.sub(rf"\b{re.escape(normalize_name(name))}\b", " ", normalized) if isinstance(name, str) else normalized
         if asks.says_intent(said, x["intent"]):
             continue
-        if x["intent"] == "HassVacuumStart" and asks.says_intent(said, "HassVacuumReturnToBase") and not any(
-                y.get("intent") == "HassVacuumReturnToBase" for y in intents):
-            fixes[i] = "HassVacuumReturnToBase"
+        other = _SAID_INSTEAD.get(x["intent"])
+        if other and asks.says_intent(said, other) and not any(y.get("intent") == other for y in intents):
+            fixes[i] = other
         else:
             refused[i] = Unresolved("intent_not_heard", f"I understood {_SPOKEN_INTENTS[x['intent']]}, which you did not say, so I did nothing; please say it again.")
-    if not fixes:
+    righted = [{**x, "intent": fixes[n]} if n in fixes else x for n, x in enumerate(intents)]
+    # An alarm armed takes the mode said ("set the alarm to night mode" was armed in none), where
+    # it is the one armed; disarmed, none.
+    armed = sum(x.get("intent") == "HearthAlarmArm" for x in righted)
+    mode = asks.said_arm_mode(normalized) if armed == 1 else None
+    righted = [_moded(x, mode) for x in righted]
+    corrections = [Correction(i, "intent", intents[i]["intent"], v) for i, v in fixes.items()]
+    corrections += [Correction(i, "mode", x.get("mode"), y.get("mode")) for i, (x, y) in enumerate(zip(intents, righted)) if x.get("mode") != y.get("mode")]
+    if not corrections:
         return Checked(decision, refused=refused)
-    fixed = canonical_decision({"intents": [{**x, "intent": fixes[n]} if n in fixes else x for n, x in enumerate(intents)]})
-    return Checked(fixed, corrections=[Correction(i, "intent", intents[i]["intent"], v) for i, v in fixes.items()], refused=refused)
+    return Checked(canonical_decision({"intents": righted}), corrections=corrections, refused=refused)
+
+
+_ALARM = ("HearthAlarmArm", "HearthAlarmDisarm")
+
+
+def _moded(intent: dict[str, Any], mode: str | None) -> dict[str, Any]:
+    """An alarm armed in the ``mode`` said (as decoded if none is), or disarmed in none."""
+    if intent.get("intent") == "HearthAlarmArm":
+        return intent | ({"mode": mode} if mode else {})
+    return {k: v for k, v in intent.items() if k != "mode"} if intent.get("intent") == "HearthAlarmDisarm" else intent
 
 
 def step_check(normalized: str, decision: Any, registry: Registry) -> Checked:
@@ -1155,7 +1224,8 @@ class KindCheck:
 
 
 _SPOKEN_INTENTS = {"HassMediaPause": "pause", "HassMediaUnpause": "resume", "HassMediaNext": "the next track",
-                   "HassMediaPrevious": "the track before", "HassVacuumStart": "start the vacuum", "HassVacuumReturnToBase": "send the vacuum back"}
+                   "HassMediaPrevious": "the track before", "HassVacuumStart": "start the vacuum", "HassVacuumReturnToBase": "send the vacuum back",
+                   "HearthAlarmArm": "arm the alarm", "HearthAlarmDisarm": "disarm the alarm"}
 
 
 # The intents setting one value, and the slot each sets.
@@ -1287,6 +1357,7 @@ class HeardCheck:
             lambda d: self.colours.check(normalized, self.numbers.said, d),
             lambda d: self.values.check(normalized, self.numbers.said, d),
             lambda d: state_check(normalized, d),
+            lambda d: sensed_check(normalized, d, self.registry),
             lambda d: self.kinds.check(normalized, d),
         ]
         done = [numbers, places]

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from agent import domains as D
 from agent.intents import INTENTS
 from agent.models import Unresolved
 from agent.registry import Entity, Registry, did_you_mean
@@ -47,10 +48,16 @@ class Resolution:
     """Why nothing matched; None when entities were found."""
 
 
+# Classes naming what a sensor senses ("motion", "humidity"), not a thing ("door").
+_SENSED_CLASSES = frozenset({*D.DETECTING_SENSORS, *D.DEVICE_CLASSES["sensor"]})
+
+
 def kind_words(domains: tuple[str, ...], device_class: str | None) -> str:
-    """How a reply names devices of these domains and class: "gate", "light", "matching device"."""
+    """How a reply names devices of these domains and class: "gate", "light", "motion sensor",
+    "matching device"."""
     if device_class:
-        return device_class.replace("_", " ")
+        # A class naming what is sensed, not a thing ("motion"), is said with "sensor".
+        return device_class.replace("_", " ") + (" sensor" if device_class in _SENSED_CLASSES else "")
     words = list(dict.fromkeys(_DOMAIN_WORDS[d] for d in domains))
     return words[0] if len(words) == 1 else "matching device"
 

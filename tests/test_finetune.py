@@ -914,10 +914,14 @@ def test_shipped_adapters_do_not_do_what_they_were_told_not_to(home_pipeline, ow
         result = pipeline.parse("Computer knock the bedroom light down a nocth")
         assert [(p.intent["intent"], p.intent.get("direction")) for p in result.plan.intents] == [("HearthLightStep", "down")], result.decision
         # A colour temperature by name: both adapters wrote the colour white (the lounge's floor lamp
-        # went white; the kitchen light "can't change color").
-        for text, light in [("make the lounge lights warm white", "light.living_room_ceiling"), ("warm white in the kitchen", "light.kitchen_ceiling")]:
+        # went white; the kitchen light "can't change color"). The floor lamp, a colour light with
+        # no white of its own, now shows the colour "warm white".
+        for text, commands in [
+            ("make the lounge lights warm white", [("light.living_room_ceiling", "set_color_temp", 2700), ("light.living_room_floor_lamp", "set_color", "warm white")]),
+            ("warm white in the kitchen", [("light.kitchen_ceiling", "set_color_temp", 2700)]),
+        ]:
             result = pipeline.parse(text)
-            assert [(c.entity_id, c.action, c.value) for p in result.plan.intents for c in p.commands] == [(light, "set_color_temp", 2700)], result.decision
+            assert [(c.entity_id, c.action, c.value) for p in result.plan.intents for c in p.commands] == commands, result.decision
 
 
 def test_a_scored_files_misses_are_listed_those_that_would_act_first():

@@ -85,6 +85,23 @@ def test_area_members_that_cannot_do_it_are_skipped_with_a_reason(planner):
     assert p.skipped["light.living_room_ceiling"].code == "unsupported_action"
 
 
+def test_a_colour_temperature_on_a_colour_light_is_its_nearer_white(planner):
+    """Home Assistant shows a colour light with no white of its own a colour temperature's colour;
+    hearth, the nearer of its named whites (the night light refused "cool white")."""
+    for kelvin, rgb in [(2700, "255,180,107"), (3700, "255,180,107"), (4000, "255,255,255"), (6500, "255,255,255")]:
+        plan = planner.plan({"intents": [{"intent": "HassLightSet", "name": "night light", "color_temp": kelvin}]})
+        assert messages(plan) == [("cmnd/kids_nightlight/Color", rgb)], kelvin
+    # In a room, each light its own way: the ceiling light its white, the floor lamp the colour.
+    plan = planner.plan({"intents": [{"intent": "HassLightSet", "area": "living room", "domain": "light", "color_temp": 2700}]})
+    assert sorted(messages(plan)) == [("zigbee2mqtt/living_room/ceiling/set", '{"color_temp":370}'),
+                                      ("zigbee2mqtt/living_room/floor_lamp/set", '{"color":{"r":255,"g":180,"b":107}}')]
+    # A colour said beside it is the colour; a light with neither still can't.
+    plan = planner.plan({"intents": [{"intent": "HassLightSet", "name": "night light", "color": "red", "color_temp": 4000}]})
+    assert messages(plan) == [("cmnd/kids_nightlight/Color", "255,0,0")]
+    plan = planner.plan({"intents": [{"intent": "HassLightSet", "name": "garden lights", "color_temp": 4000}]})
+    assert plan.intents[0].reason.code == "unsupported_action"
+
+
 def test_relative_brightness_uses_known_state_or_the_native_step(planner):
     intent = {"intents": [{"intent": "HearthLightStep", "name": "bathroom light", "direction": "down"}]}
     unknown = planner.plan(intent)
