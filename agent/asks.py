@@ -72,7 +72,7 @@ def _clause(normalized: str, start: int) -> str:
 # On and off as commands say them; "lock" is on, "unlock" off (Home Assistant's turn_on/turn_off).
 # States count: "turn off the lamp and make sure the door is locked" says on (locked) and off.
 _ON = ("on", "activate", "enable", "open", "opened", "raise", "lift", "lock", "locked", "start", "light up", "bring on", "power up")
-_OFF = ("off", "out", "deactivate", "disable", "close", "closed", "shut", "lower", "unlock", "unlocked", "kill", "stop", "pull down", "cut")
+_OFF = ("off", "out", "deactivate", "disable", "close", "closed", "shut", "lower", "unlock", "unlocked", "kill", "stop", "pull down", "cut", "power down")
 
 
 def said_switch(normalized: str) -> str | None:
@@ -206,6 +206,18 @@ def said_arm_mode(normalized: str) -> str | None:
 
 # A volume said (every generated label of a volume set that says any of these says one of the first).
 _VOLUME = ("volume", "loud", "louder", "quiet", "quieter", "sound", "softer", "mute")
+
+
+# Words of a level, not a switch: "mute the tv", "turn up the tv", "turn the fan down".
+_LEVEL = (*_VOLUME, "unmute", "up", "down")
+
+
+def says_level_not_switch(normalized: str) -> bool:
+    """Whether the command says a volume or a way up or down and no on or off at all ("turn",
+    "switch" alone say neither; a lock's own words, "secure", "bolt", count; a word off by a
+    letter counts)."""
+    words = normalized.split()
+    return _said(normalized, words, _LEVEL) > 0 and not any(_said(normalized, words, verbs) for verbs in (_ON, _OFF, _LOCK_ON, _LOCK_OFF))
 
 
 def says_brightness_not_volume(normalized: str) -> bool:

@@ -87,6 +87,8 @@ says neither on nor off alone ("Toglge the chandelier", read as on) is the toggl
 An "on" after a kind of device and before a place, once an off is said ("switch off the lights
 on the first floor and the big light"), says where, not on; but "switch on" and "power on"
 after a join are the verb ("turn off the tv and switch on the floor lamp" was made two offs).
+A lock, fan or media player switched where the command says a volume, "up" or "down" and no on
+or off ("mute the tv" read as on) is turned down.
 
 **A brightness, not a volume.** A volume set where the command says a brightness and no volume,
 with no light's intent beside it ("my upstairs floor brgihtness 72"), is the lights' brightness.
@@ -702,6 +704,31 @@ def switch_check(normalized: str, decision: Any) -> Checked:
         return _one_for_all(normalized, decision, "intent", lambda x: x.get("intent") in ("HassTurnOn", "HassTurnOff"), asks.said_switch)
     return _one_for_all(normalized, decision, "intent", lambda x: x.get("intent") in ("HassTurnOn", "HassTurnOff", "HassToggle"), asks.said_switch,
                         misread=frozenset({"HassToggle"}))
+
+
+# Kinds of device no generated label switches with "up" or "down" and no on or off ("roll up the
+# gate" opens it, "light it up" turns a light on).
+_SWITCHED_BY_WORD = ("lock", "fan", "media_player")
+
+
+def unsaid_switches(normalized: str, decision: Any, registry: Registry) -> dict[int, Unresolved]:
+    """Locks, fans and media players switched on or off where the command says a volume or a
+    way up or down and no on or off at all: "mute the tv" read by the home's own adapter as
+    turning it on, "turn up the tv". Each turned down (``intent_not_heard``); read on the
+    checked decision (a fan turned on may have been put to the speed said)."""
+    intents = decision.get("intents") if isinstance(decision, dict) else None
+    if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+        return {}
+    switched = [i for i, x in enumerate(intents) if x.get("intent") in ("HassTurnOn", "HassTurnOff")]
+    if not switched or not asks.says_level_not_switch(normalized):
+        return {}
+    refused = {}
+    for i in switched:
+        found = resolve_targets(intents[i], registry).entities
+        if found and all(e.domain in _SWITCHED_BY_WORD for e in found):
+            what = found[0].name if len(found) == 1 else _plural(kind_words(tuple(sorted({e.domain for e in found})), None))
+            refused[i] = Unresolved("intent_not_heard", f"I heard no on or off, so I did nothing with the {what}; please say it again.")
+    return refused
 
 
 def part_switch_check(normalized: str, decision: Any, registry: Registry) -> Checked:
@@ -1367,7 +1394,7 @@ class HeardCheck:
         # An intent repeated for another place is turned down with the one it repeats.
         refused = numbers.refused | {c.intent: numbers.refused[c.copies] for c in places.corrections if c.copies in numbers.refused}
         refused |= {i: why for x in done[2:] for i, why in x.refused.items()}
-        refused |= self.places.unheard(text, final) | self.names.unheard(text, final)
+        refused |= self.places.unheard(text, final) | self.names.unheard(text, final) | unsaid_switches(normalized, final, self.registry)
         # The first reason found stands.
         refused |= {i: why for i, why in (self.numbers.unheard(text, final) | self.kinds.which(normalized, final, area is not None)).items() if i not in refused}
         intents = final.get("intents") if isinstance(final, dict) else None

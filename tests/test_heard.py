@@ -791,6 +791,33 @@ def test_a_place_the_command_does_not_say_does_nothing(home, planner):
         assert not check.check(text, _decision(intent)).refused, text
 
 
+def test_a_lock_fan_or_media_player_switched_with_no_on_or_off_said_does_nothing(home, planner):
+    """The home's own adapter read "mute the tv" as turning it on. No generated label switches one
+    of these with a volume, "up" or "down" and no on or off (a bare name turns it on: "tv")."""
+    check = HeardCheck(home)
+    for text, intent, what in [
+        ("mute the tv", {"intent": "HassTurnOn", "name": "tv"}, "the tv"),
+        ("turn up the tv", {"intent": "HassTurnOn", "name": "tv"}, "the tv"),
+        ("mute all the speakers", {"intent": "HassTurnOff", "domain": "media_player"}, "the media players"),
+    ]:
+        checked = check.check(text, _decision(intent))
+        assert checked.refused == {0: Unresolved("intent_not_heard", f"I heard no on or off, so I did nothing with {what}; please say it again.")}, text
+        assert planner.plan(checked.decision, refused=checked.refused).messages == []
+    # A fan turned on, put to the speed said: read on the checked decision (the home's own adapter).
+    checked = check.check("set the ceiling fan and the bedroom fan to 50 percent", _decision(
+        {"intent": "HassTurnOn", "name": "ceiling fan"}, {"intent": "HassFanSetSpeed", "name": "bedroom fan", "percentage": 50}))
+    assert [x["intent"] for x in checked.decision["intents"]] == ["HassFanSetSpeed"] * 2 and checked.refused == {}
+    for text, intent in [
+        ("secure the front door", {"intent": "HassTurnOn", "name": "front door"}),  # a lock's own word
+        ("the bedroom fan", {"intent": "HassTurnOn", "name": "bedroom fan"}),  # a bare name turns it on
+        ("ok nabu tv please", {"intent": "HassTurnOn", "name": "tv"}),
+        ("light the floor lamp up", {"intent": "HassTurnOn", "name": "floor lamp"}),  # a light's own words
+        ("power down the tv", {"intent": "HassTurnOff", "name": "tv"}),  # an on or off, however said
+        ("start the bedroom fan", {"intent": "HassTurnOn", "name": "bedroom fan"}),
+    ]:
+        assert check.check(text, _decision(intent)).refused == {}, text
+
+
 def test_a_media_or_vacuum_intent_the_command_says_no_word_of(home, planner):
     check = HeardCheck(home)
     # The generic adapter's reading: the vacuum started.
