@@ -99,11 +99,18 @@ An intent of theirs the command says no word of (the device's own name aside: "t
 vacuum" says no start) is a misreading: one whose counterpart is said is put right to it (a
 start of the vacuum to its return, "return roomba to base"; a disarm to arming in the mode
 said, "set the alarm to away"; arming to a disarm); another is turned down
-(``intent_not_heard``: "play some music" decoded as pausing every media player).
+(``intent_not_heard``: "play some music" decoded as pausing every media player). One said only
+in another part than the one naming its device, which says on or off, is that switch ("turn off
+the tv then pause the office speaker"). A heating mode no word says, with off said and nothing
+on, is off ("turn off the heating in the office" read as heat).
 
 **What a sensor senses.** A lone question of a place saying what a sensor senses ("is anyone in
 the kitchen", "what's the humidity in the bathroom"), decoded of devices sensing no such thing
 (the kitchen's lights), is asked of the sensors of it there.
+
+**Said twice.** An action repeating another's by a name the command says once ("open the garage
+and turn on the garage light" read as the garage light twice) turns the earlier down
+(``said_twice``).
 
 **Kinds said** (``KindCheck``). A device class no word of the command says ("lower my garage
 door to 74 percent" decoded as the garage's gate; "the emma's light" as a blind) is put to the
@@ -194,7 +201,7 @@ _DEVICE_NOUNS = (*(w.split("_")[-1] for d in D.CONTROLLABLE for w in (d, *D.DEVI
 # Words for more than one device: a name said beside them is one of the group, not the target.
 _GROUP_WORDS = re.compile(r"\b(?:all|every|each|both|everything|everywhere)\b")
 REFUSALS = ("number_not_heard", "unit_not_heard", "place_not_heard", "name_not_heard", "intent_not_heard", "kind_not_heard",
-            "which_one", "here_unknown", "leaves_out", "negated", "later", "question_not_action")
+            "which_one", "here_unknown", "said_twice", "leaves_out", "negated", "later", "question_not_action")
 """Codes of the reasons these checks turn an intent down for: no intent the command meant."""
 
 
@@ -731,6 +738,30 @@ def unsaid_switches(normalized: str, decision: Any, registry: Registry) -> dict[
     return refused
 
 
+def repeated(normalized: str, decision: Any, registry: Registry) -> dict[int, Unresolved]:
+    """Actions repeating another's (the same intent, values and devices) by a name the command
+    says once: "open the garage and turn on the garage light" read by the generic adapter as the
+    garage light on twice, the door left. The earlier is turned down (``said_twice``), saying so:
+    a part was misread. Not where each is said ("unpause the media in office and then unpause
+    the study music": the office's other name)."""
+    intents = decision.get("intents") if isinstance(decision, dict) else None
+    if not isinstance(intents, list) or len(intents) < 2 or not all(isinstance(x, dict) for x in intents):
+        return {}
+    seen: dict[tuple, int] = {}
+    out = {}
+    for i, x in enumerate(intents):
+        if x.get("intent") not in INTENTS or x["intent"] in asks.QUERIES or not (found := resolve_targets(x, registry).entities):
+            continue
+        values = tuple(sorted((k, repr(v)) for k, v in x.items() if k not in (*_TARGETS, "intent", "domain", "device_class")))
+        key = (x["intent"], frozenset(e.id for e in found), values)
+        name = x.get("name")
+        if key in seen and isinstance(name, str) and intents[seen[key]].get("name") == name and len(_spans(normalized, name)) < 2:
+            what = f"the {found[0].name}" if len(found) == 1 else "the same devices"
+            out[seen[key]] = Unresolved("said_twice", f"I understood {what} twice, so I did it once; if you asked for something else, please say it again.")
+        seen[key] = i
+    return out
+
+
 def part_switch_check(normalized: str, decision: Any, registry: Registry) -> Checked:
     """Turns on and off each held to the on or off said in its own part of the command
     (``agent.asks.part_switches``), where its name or place is said in one part only: "kill the
@@ -877,6 +908,8 @@ def intent_check(normalized: str, decision: Any) -> Checked:
         name = x.get("name")
         said = re.sub(rf"\b{re.escape(normalize_name(name))}\b", " ", normalized) if isinstance(name, str) else normalized
         if asks.says_intent(said, x["intent"]):
+            if verb := _own_part_switch(normalized, x):
+                fixes[i] = verb
             continue
         other = _SAID_INSTEAD.get(x["intent"])
         if other and asks.says_intent(said, other) and not any(y.get("intent") == other for y in intents):
@@ -899,11 +932,42 @@ def intent_check(normalized: str, decision: Any) -> Checked:
 _ALARM = ("HearthAlarmArm", "HearthAlarmDisarm")
 
 
+def _own_part_switch(normalized: str, intent: dict[str, Any]) -> str | None:
+    """The on or off that the one part of the command naming ``intent``'s device says, where
+    that part says no word of the intent, said in another: "turn off the tv then pause the
+    office speaker" read by the generic adapter as pausing both."""
+    spans = _spans(normalized, intent["name"]) if isinstance(intent.get("name"), str) else []
+    if not spans:
+        return None
+    blank = normalized
+    for a, b in spans:  # a name's own words say no verb
+        blank = blank[:a] + " " * (b - a) + blank[b:]
+    own = [(start, end, verb) for start, end, verb in asks.part_switches(blank) if any(start <= a and b <= end for a, b in spans)]
+    if len(own) != 1 or own[0][2] is None or asks.says_intent(blank[own[0][0]:own[0][1]], intent["intent"]):
+        return None
+    return own[0][2]
+
+
 def _moded(intent: dict[str, Any], mode: str | None) -> dict[str, Any]:
     """An alarm armed in the ``mode`` said (as decoded if none is), or disarmed in none."""
     if intent.get("intent") == "HearthAlarmArm":
         return intent | ({"mode": mode} if mode else {})
     return {k: v for k, v in intent.items() if k != "mode"} if intent.get("intent") == "HearthAlarmDisarm" else intent
+
+
+def mode_off_check(normalized: str, decision: Any) -> Checked:
+    """A heating or cooling mode no word says, where the command says off and nothing on: "turn
+    off the heating in the office" read by the generic adapter as the radiator's heat mode (its
+    "heat" said only inside "heating"). It becomes the mode off."""
+    intents = decision.get("intents") if isinstance(decision, dict) else None
+    if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+        return Checked(decision)
+    unsaid = [i for i, x in enumerate(intents) if x.get("intent") == "HearthClimateSetMode" and isinstance(mode := x.get("hvac_mode"), str)
+              and mode != "off" and not re.search(rf"\b{re.escape(mode.replace('_', ' '))}\b", normalized)]
+    if not unsaid or asks.said_switch(normalized) != "HassTurnOff":
+        return Checked(decision)
+    fixed = canonical_decision({"intents": [{**x, "hvac_mode": "off"} if n in unsaid else x for n, x in enumerate(intents)]})
+    return Checked(fixed, corrections=[Correction(i, "hvac_mode", intents[i]["hvac_mode"], "off") for i in unsaid])
 
 
 def step_check(normalized: str, decision: Any, registry: Registry) -> Checked:
@@ -1378,6 +1442,7 @@ class HeardCheck:
             lambda d: toggle_check(normalized, d),
             lambda d: volume_check(normalized, d),
             lambda d: step_check(normalized, d, self.registry),
+            lambda d: mode_off_check(normalized, d),
             lambda d: intent_check(normalized, d),
             lambda d: self.kinds.classes(normalized, d),
             lambda d: self.kelvin.check(normalized, self.numbers.said, d),
@@ -1396,7 +1461,8 @@ class HeardCheck:
         refused |= {i: why for x in done[2:] for i, why in x.refused.items()}
         refused |= self.places.unheard(text, final) | self.names.unheard(text, final) | unsaid_switches(normalized, final, self.registry)
         # The first reason found stands.
-        refused |= {i: why for i, why in (self.numbers.unheard(text, final) | self.kinds.which(normalized, final, area is not None)).items() if i not in refused}
+        refused |= {i: why for i, why in (self.numbers.unheard(text, final) | self.kinds.which(normalized, final, area is not None)
+                                          | repeated(normalized, final, self.registry)).items() if i not in refused}
         intents = final.get("intents") if isinstance(final, dict) else None
         if isinstance(intents, list) and (why := asks.question_refusal(normalized)):
             refused |= {i: why for i, x in enumerate(intents) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}

@@ -13,8 +13,8 @@ class Unresolved:
     """Machine-readable reason: ``no_such_name``, ``no_such_area``, ``no_such_floor``,
     ``nothing_matched``, ``ambiguous``, ``no_target``, ``unsupported_action``,
     ``out_of_range``, ``unknown_intent``, ``invalid_decision``, ``not_a_command``,
-    ``number_not_heard``, ``unit_not_heard``, ``place_not_heard``, ``name_not_heard``, ``intent_not_heard``, ``kind_not_heard``, ``leaves_out``, ``negated``,
-    ``later``, ``question_not_action``."""
+    ``number_not_heard``, ``unit_not_heard``, ``place_not_heard``, ``name_not_heard``, ``intent_not_heard``, ``kind_not_heard``,
+    ``which_one``, ``here_unknown``, ``said_twice``, ``leaves_out``, ``negated``, ``later``, ``question_not_action``."""
     message: str
     """The reason in one sentence a person understands."""
 

@@ -826,6 +826,14 @@ def test_a_media_or_vacuum_intent_the_command_says_no_word_of(home, planner):
         checked = check.check(text, _decision(start, {"intent": "HassMediaPause", "name": "tv"}))
         assert checked.decision["intents"][0] == {**start, "intent": "HassVacuumReturnToBase"}, text
         assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "intent", "decoded": "HassVacuumStart", "said": "HassVacuumReturnToBase"}]
+    # A media intent said in another part than the one naming its device, which says on or off
+    # (the generic adapter paused the tv in "turn off the tv then pause the office speaker").
+    pause = {"intent": "HassMediaPause", "name": "office speaker"}
+    checked = check.check("turn off the tv then pause the office speaker", _decision({"intent": "HassMediaPause", "name": "tv"}, pause))
+    assert checked.decision == _decision({"intent": "HassTurnOff", "name": "tv"}, pause)
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "intent", "decoded": "HassMediaPause", "said": "HassTurnOff"}]
+    both = _decision({"intent": "HassMediaPause", "name": "tv"}, pause)
+    assert check.check("pause the tv and the office speaker", both).decision is both  # a part saying no verb
     # The home's own adapter's reading of "play some music": every media player paused.
     checked = check.check("play some music", _decision({"intent": "HassMediaPause"}))
     assert checked.refused == {0: Unresolved("intent_not_heard", "I understood pause, which you did not say, so I did nothing; please say it again.")}
@@ -879,6 +887,40 @@ def test_an_alarm_armed_or_disarmed_is_held_to_the_word_said(home, planner):
         decision = _decision(intent)
         checked = check.check(text, decision)
         assert checked.decision is decision and not checked.refused, text
+
+
+def test_an_action_repeated_by_a_name_said_once_is_done_once_saying_so(home, planner):
+    """The generic adapter read "open the garage and turn on the garage light" as the garage light
+    on twice, the door left."""
+    check = HeardCheck(home)
+    light = {"intent": "HassTurnOn", "name": "garage light"}
+    checked = check.check("open the garage and turn on the garage light", _decision({**light, "area": "garage"}, light))
+    assert checked.refused == {0: Unresolved("said_twice", "I understood the garage light twice, so I did it once; if you asked for something else, please say it again.")}
+    assert len(planner.plan(checked.decision, refused=checked.refused).messages) == 1
+    for text, intents in [
+        ("turn on the garage light and turn on the garage light", [light, light]),  # said twice
+        ("unpause the media in office and then unpause the study music",  # a held-out label: the office by two names
+         [{"intent": "HassMediaUnpause", "area": "office"}, {"intent": "HassMediaUnpause", "area": "study"}]),
+        ("turn on the garage light and set it to 40%", [light, {"intent": "HassLightSet", "name": "garage light", "brightness": 40}]),
+    ]:
+        assert check.check(text, _decision(*intents)).refused == {}, text
+
+
+def test_a_mode_no_word_says_where_off_is_said_is_off(home, planner):
+    """The generic adapter read "turn off the heating in the office" as the radiator's heat mode."""
+    check = HeardCheck(home)
+    heat = {"intent": "HearthClimateSetMode", "area": "office", "hvac_mode": "heat"}
+    checked = check.check("turn off the heating in the office", _decision(heat))
+    assert checked.decision == _decision({**heat, "hvac_mode": "off"})
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "hvac_mode", "decoded": "heat", "said": "off"}]
+    assert [m.payload for m in planner.plan(checked.decision).messages] == [m.payload for m in planner.plan(_decision({**heat, "hvac_mode": "off"})).messages]
+    for text, intent in [
+        ("turn on the heating in the office", heat),  # on: heat is a fair reading
+        ("turn off the lights and set the office radiator to heat", heat),  # the mode said
+        ("switch the office radiator to auto", {**heat, "hvac_mode": "auto"}),  # no off
+    ]:
+        decision = _decision(intent)
+        assert check.check(text, decision).decision is decision, text
 
 
 def test_a_light_switched_where_a_step_is_asked_takes_the_step(home):
