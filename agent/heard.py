@@ -405,6 +405,14 @@ def _spans(normalized: str, value: str) -> list[tuple[int, int]]:
     return [m.span() for m in re.finditer(rf"\b{re.escape(n)}\b", normalized)] if n else []
 
 
+def _blanked(normalized: str, spans: list[tuple[int, int]]) -> str:
+    """``normalized`` with ``spans`` blanked, its length kept: a name's own words say no verb ("the
+    lower deck lights")."""
+    for a, b in spans:
+        normalized = normalized[:a] + " " * (b - a) + normalized[b:]
+    return normalized
+
+
 def _fixed(intents: list[dict[str, Any]], i: int, intent: dict[str, Any], correction: Correction) -> Checked:
     """The decision with intent ``i`` replaced, and the correction that did it."""
     return Checked(canonical_decision({"intents": [intent if n == i else x for n, x in enumerate(intents)]}), corrections=[correction])
@@ -778,9 +786,7 @@ def part_switch_check(normalized: str, decision: Any, registry: Registry) -> Che
     said = {i: next((spans for k in _TARGETS if isinstance(v := intents[i].get(k), str) and (spans := _spans(normalized, v))), [])
             for i in switched}
     # A name's own words say no verb ("the lower deck lights"): blanked, the length kept.
-    blank = normalized
-    for a, b in (span for spans in said.values() for span in spans):
-        blank = blank[:a] + " " * (b - a) + blank[b:]
+    blank = _blanked(normalized, [span for spans in said.values() for span in spans])
     parts: dict[bool, list[tuple[int, int, str | None]]] = {}
     fixes = {}
     for i, spans in said.items():
@@ -929,8 +935,6 @@ def intent_check(normalized: str, decision: Any) -> Checked:
     return Checked(canonical_decision({"intents": righted}), corrections=corrections, refused=refused)
 
 
-_ALARM = ("HearthAlarmArm", "HearthAlarmDisarm")
-
 
 def _own_part_switch(normalized: str, intent: dict[str, Any]) -> str | None:
     """The on or off that the one part of the command naming ``intent``'s device says, where
@@ -939,9 +943,7 @@ def _own_part_switch(normalized: str, intent: dict[str, Any]) -> str | None:
     spans = _spans(normalized, intent["name"]) if isinstance(intent.get("name"), str) else []
     if not spans:
         return None
-    blank = normalized
-    for a, b in spans:  # a name's own words say no verb
-        blank = blank[:a] + " " * (b - a) + blank[b:]
+    blank = _blanked(normalized, spans)
     own = [(start, end, verb) for start, end, verb in asks.part_switches(blank) if any(start <= a and b <= end for a, b in spans)]
     if len(own) != 1 or own[0][2] is None or asks.says_intent(blank[own[0][0]:own[0][1]], intent["intent"]):
         return None
