@@ -126,15 +126,15 @@ def commands_for(
             if not caps.color:
                 return _cannot(entity, "change color")
             out += command("set_color", intent["color"])
-        if "color_temp" in intent and caps.color_temp is None and caps.color:
+        if "color_temp" in intent and caps.color_temp is None:
+            if not caps.color:
+                return _cannot(entity, "change its white temperature")
             # A colour light with no white of its own shows the nearer of its two named whites, as
             # Home Assistant shows such a light a colour temperature's colour ("cool white" on the
-            # night light was refused).
+            # night light was refused); a colour said beside it stands.
             if "color" not in intent:
                 out += command("set_color", "warm white" if intent["color_temp"] < _WARM_WHITE_BELOW else "white")
         elif "color_temp" in intent:
-            if caps.color_temp is None:
-                return _cannot(entity, "change its white temperature")
             low, high = caps.color_temp
             if not low <= intent["color_temp"] <= high:
                 return _out_of_range(entity, intent["color_temp"], " K", low, high)
