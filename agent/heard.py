@@ -278,8 +278,8 @@ class NumberCheck:
         return numbers_said(self._counts.sub(" ", text))
 
     def check(self, text: str, decision: Any) -> Checked:
-        intents = decision.get("intents") if isinstance(decision, dict) else None
-        if not isinstance(intents, list) or not intents or not all(isinstance(i, dict) for i in intents):
+        intents = _dicts(decision)
+        if not intents:
             return Checked(decision)
         values = [
             (i, slot, float(intent[slot]))
@@ -403,6 +403,12 @@ def _spans(normalized: str, value: str) -> list[tuple[int, int]]:
     """Where ``normalized`` says ``value`` (a decision's name or place, as it spells it) as whole words."""
     n = normalize_name(value)
     return [m.span() for m in re.finditer(rf"\b{re.escape(n)}\b", normalized)] if n else []
+
+
+def _dicts(decision: Any) -> list[dict[str, Any]] | None:
+    """A decision's intents, if they are a list of objects (else the planner says what is wrong)."""
+    intents = decision.get("intents") if isinstance(decision, dict) else None
+    return intents if isinstance(intents, list) and all(isinstance(x, dict) for x in intents) else None
 
 
 def _blanked(normalized: str, spans: list[tuple[int, int]]) -> str:
@@ -731,8 +737,8 @@ def unsaid_switches(normalized: str, decision: Any, registry: Registry) -> dict[
     way up or down and no on or off at all: "mute the tv" read by the home's own adapter as
     turning it on, "turn up the tv". Each turned down (``intent_not_heard``); read on the
     checked decision (a fan turned on may have been put to the speed said)."""
-    intents = decision.get("intents") if isinstance(decision, dict) else None
-    if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+    intents = _dicts(decision)
+    if intents is None:
         return {}
     switched = [i for i, x in enumerate(intents) if x.get("intent") in ("HassTurnOn", "HassTurnOff")]
     if not switched or not asks.says_level_not_switch(normalized):
@@ -752,8 +758,8 @@ def repeated(normalized: str, decision: Any, registry: Registry) -> dict[int, Un
     garage light on twice, the door left. The earlier is turned down (``said_twice``), saying so:
     a part was misread. Not where each is said ("unpause the media in office and then unpause
     the study music": the office's other name)."""
-    intents = decision.get("intents") if isinstance(decision, dict) else None
-    if not isinstance(intents, list) or len(intents) < 2 or not all(isinstance(x, dict) for x in intents):
+    intents = _dicts(decision)
+    if intents is None or len(intents) < 2:
         return {}
     seen: dict[tuple, int] = {}
     out = {}
@@ -775,8 +781,8 @@ def part_switch_check(normalized: str, decision: Any, registry: Registry) -> Che
     (``agent.asks.part_switches``), where its name or place is said in one part only: "kill the
     night light and switch on the landing light" read as two ons by the home's own adapter. A
     lock's are its own words: "open the front door" (read by both as locking it) unlocks it."""
-    intents = decision.get("intents") if isinstance(decision, dict) else None
-    if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+    intents = _dicts(decision)
+    if intents is None:
         return Checked(decision)
     switched = [i for i, x in enumerate(intents) if x.get("intent") in ("HassTurnOn", "HassTurnOff")]
     if not switched:
@@ -810,8 +816,8 @@ def toggle_check(normalized: str, decision: Any) -> Checked:
     neither on nor off alone (``agent.asks.asks_toggle``): "Toglge the chandelier" read as on by
     the home's own adapter, "turn the night light on or off, whichever it isn't" by the generic
     one. It becomes the toggle."""
-    intents = decision.get("intents") if isinstance(decision, dict) else None
-    if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+    intents = _dicts(decision)
+    if intents is None:
         return Checked(decision)
     switched = [i for i, x in enumerate(intents) if x.get("intent") in ("HassTurnOn", "HassTurnOff")]
     if len(switched) != 1 or any(x.get("intent") == "HassToggle" for x in intents) or not asks.asks_toggle(normalized):
@@ -824,8 +830,8 @@ def volume_check(normalized: str, decision: Any) -> Checked:
     """A volume set where the command says a brightness and no volume ("return vacuum, then my
     upstairs floor brgihtness 72", read by the home's own adapter as the upstairs speakers at
     72), and no light's intent beside it: the lights' brightness."""
-    intents = decision.get("intents") if isinstance(decision, dict) else None
-    if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+    intents = _dicts(decision)
+    if intents is None:
         return Checked(decision)
     volumes = [i for i, x in enumerate(intents) if x.get("intent") == "HassSetVolume" and "volume_level" in x]
     # A light's intent beside it is what the brightness was said for ("the lamp brightness down a bit, then ...").
@@ -879,8 +885,8 @@ def _one_for_all(normalized: str, decision: Any, slot: str, member: Callable[[di
                  misread: frozenset[str] = frozenset()) -> Checked:
     """``slot`` of the intents ``member`` picks, when they differ (or one is ``misread``), put to
     the one value the command says (``said_by``) for all of them, if it has no second command."""
-    intents = decision.get("intents") if isinstance(decision, dict) else None
-    if not isinstance(intents, list) or not all(isinstance(i, dict) for i in intents):
+    intents = _dicts(decision)
+    if intents is None:
         return Checked(decision)
     members = [i for i, x in enumerate(intents) if member(x)]
     values = {intents[i][slot] for i in members}
@@ -903,8 +909,8 @@ def intent_check(normalized: str, decision: Any) -> Checked:
     """Media, vacuum and alarm intents the command says no word of: one whose counterpart it
     says (``_SAID_INSTEAD``) is put right to it (an alarm armed takes the mode said); another is
     turned down (``intent_not_heard``: "play some music" read as pause)."""
-    intents = decision.get("intents") if isinstance(decision, dict) else None
-    if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+    intents = _dicts(decision)
+    if intents is None:
         return Checked(decision)
     fixes, refused = {}, {}
     for i, x in enumerate(intents):
@@ -961,8 +967,8 @@ def mode_off_check(normalized: str, decision: Any) -> Checked:
     """A heating or cooling mode no word says, where the command says off and nothing on: "turn
     off the heating in the office" read by the generic adapter as the radiator's heat mode (its
     "heat" said only inside "heating"). It becomes the mode off."""
-    intents = decision.get("intents") if isinstance(decision, dict) else None
-    if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+    intents = _dicts(decision)
+    if intents is None:
         return Checked(decision)
     unsaid = [i for i, x in enumerate(intents) if x.get("intent") == "HearthClimateSetMode" and isinstance(mode := x.get("hvac_mode"), str)
               and mode != "off" and not re.search(rf"\b{re.escape(mode.replace('_', ' '))}\b", normalized)]
@@ -1085,8 +1091,8 @@ class ColourCheck:
     def check(self, normalized: str, said: Callable[[str], list[float]], decision: Any) -> Checked:
         """``said``: the numbers a text says (``NumberCheck.said``); a brightness none of them
         says is the colour misread ("bedroom lights magneta" as 100%), and goes."""
-        intents = decision.get("intents") if isinstance(decision, dict) else None
-        if not isinstance(intents, list) or not all(isinstance(x, dict) for x in intents):
+        intents = _dicts(decision)
+        if intents is None:
             return Checked(decision)
         setters = [i for i, x in enumerate(intents) if x.get("intent") in ("HassTurnOn", "HassLightSet")]
         if len(setters) != 1 or any("color" in x or "color_temp" in x for x in intents):
@@ -1345,8 +1351,8 @@ class ValueCheck:
 
     def check(self, normalized: str, said: Callable[[str], list[float]], decision: Any) -> Checked:
         """``said``: the numbers a text says (``NumberCheck.said``)."""
-        intents = decision.get("intents") if isinstance(decision, dict) else None
-        if not isinstance(intents, list) or len(intents) < 2 or not all(isinstance(i, dict) for i in intents):
+        intents = _dicts(decision)
+        if intents is None or len(intents) < 2:
             return Checked(decision)
         setters = {x.get("intent") for x in intents if x.get("intent") in SETTERS and SETTERS[x["intent"]] in x}
         shared = self._shared(normalized, said)
