@@ -36,8 +36,13 @@ _LATER = re.compile(
 # Not a request said politely or as a reminder: "why don't you ...", "don't forget to lock ...",
 # nor "never mind, ...".
 _NEGATED = re.compile(r"\b(?<!why )(?:dont|do not|didnt|did not|never|no need to|shouldnt|should not)\b(?! (?:forget|you forget|mind)\b)")
-# A question first (after a wake word or filler), and no second command after it.
-_QUESTION = re.compile(r"^(?:(?:hey \w+|ok nabu|computer|um|uh|so|please|hey) )*(?:is|are|what|whats|which|how|hows|whether|can you tell me|tell me)\b")
+# A question first (after a wake word or filler), and no second command after it. Not "do you"
+# ("do you mind turning off ..." asks for an action), nor "have" alone ("have the roomba clean"),
+# nor "were" ("we're leaving, arm the alarm", its apostrophe gone).
+_ASKED_FIRST = r"^(?:(?:hey \w+|ok nabu|computer|um|uh|so|please|hey) )*"
+_YES_NO = r"(?:is|are|was|did|does|has|(?:have|do) (?:i|we)|have you)\b"
+_QUESTION = re.compile(_ASKED_FIRST + rf"(?:{_YES_NO}|(?:what|whats|which|how|hows|whether|can you tell me|could you tell me|tell me)\b)")
+_YES_NO_QUESTION = re.compile(_ASKED_FIRST + _YES_NO)
 SEQUENCE = re.compile(r"\b(?:then|also|after|afterwards|before)\b")
 """A second command's start: what is said either side of it is another command's."""
 
@@ -61,6 +66,11 @@ def question_refusal(normalized: str) -> Unresolved | None:
     if _QUESTION.search(normalized) and not SEQUENCE.search(normalized):
         return Unresolved("question_not_action", "That sounded like a question, so I changed nothing; please ask it again, or say what to do.")
     return None
+
+
+def yes_no_question(normalized: str) -> bool:
+    """Whether the command is one question answered yes or no ("did i lock the front door")."""
+    return bool(_YES_NO_QUESTION.search(normalized)) and not SEQUENCE.search(normalized)
 
 
 def _clause(normalized: str, start: int) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from agent.models import DeviceCommand, Unresolved
 from agent.registry import Entity
+from agent.speech import the
 
 ACTIONS = (
     "turn_on",
@@ -84,7 +85,7 @@ def _cannot(entity: Entity, what: str) -> Unresolved:
 
 def _out_of_range(entity: Entity, value: Any, unit: str, low: Any, high: Any) -> Unresolved:
     return Unresolved(
-        "out_of_range", f"{value}{unit} is outside what the {entity.name} accepts ({low}{unit} to {high}{unit})."
+        "out_of_range", f"{value}{unit} is outside what {the(entity)} accepts ({low}{unit} to {high}{unit})."
     )
 
 

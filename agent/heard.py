@@ -163,8 +163,9 @@ the office to 20 degrees" decoded as both rooms' lights at 20%) turns its intent
 except the big light", decoded as the big light off), saying not to ("don't disarm the alarm",
 decoded as disarming it) or asking for later ("in one hour", decoded as now) turns every intent
 down with the reason (``leaves_out``, ``negated``, ``later``); a command that is
-one question ("is the front door locked and the garage door closed") turns down any action
-decoded for it (``question_not_action``).
+one question ("what's on in the kitchen") turns down any action decoded for it
+(``question_not_action``); one asked yes or no, decoded as switching devices ("did I lock the
+front door", locked by both shipped adapters), asks the state the switch would leave them in.
 
 **Within the schema.** A check's correction that the home's schema would not let the decoder
 write (a toggle asked of a cover, which no toggle takes; a colour for lights that show none) is
@@ -192,7 +193,7 @@ from agent.registry import Entity, Registry, normalize_name
 from agent.resolver import kind_words, resolve_targets
 from agent.schema import decision_schema
 from agent.serialize import canonical_decision
-from agent.speech import spoken_number
+from agent.speech import spoken_number, the, the_named
 
 NUMERIC_SLOTS = tuple(name for name, slot in SLOTS.items() if slot.kind in ("integer", "number"))
 # Kinds of device a count can name ("turn off the 2 lamps"): the controllable domains and their
@@ -342,7 +343,7 @@ class NumberCheck:
                     break
                 own = [(numbers, norm) for numbers, norm in parts if _name_said(norm, x)] if len(parts) > 1 else []
                 if len(own) == 1 and not _says(*own[0], value):
-                    out[i] = Unresolved("number_not_heard", f"I heard {spoken_number(value)} for another part of what you said, so I did nothing with the {x['name']}; please say it again.")
+                    out[i] = Unresolved("number_not_heard", f"I heard {spoken_number(value)} for another part of what you said, so I did nothing with {the_named(x['name'])}; please say it again.")
                     break
         return out
 
@@ -518,7 +519,7 @@ class PlaceCheck:
             for slot in ("area", "floor") if isinstance(intent, dict) else ():
                 key = self._place(slot, intent.get(slot))
                 if key is not None and not self._spoken[key].search(normalized):
-                    out[i] = Unresolved("place_not_heard", f"I understood the {intent[slot]}, which you did not say, so I did nothing there; please say it again.")
+                    out[i] = Unresolved("place_not_heard", f"I understood {the_named(intent[slot])}, which you did not say, so I did nothing there; please say it again.")
                     break
         return out
 
@@ -664,7 +665,7 @@ class NameCheck:
         swapped = {**intents[i], "name": phrase.value}
         if not resolve_targets(swapped, self.reg).entities:
             return Checked(canonical_decision({"intents": intents}), refused={i: Unresolved(
-                "name_not_heard", f"I heard the {phrase.value} but understood the {intents[i]['name']}, so I did nothing with it; please say it again.")})
+                "name_not_heard", f"I heard {the_named(phrase.value)} but understood {the_named(intents[i]['name'])}, so I did nothing with it; please say it again.")})
         return _fixed(intents, i, swapped, Correction(i, "name", intents[i]["name"], phrase.value))
 
     def unheard(self, text: str, decision: Any) -> dict[int, Unresolved]:
@@ -684,7 +685,7 @@ class NameCheck:
             phrases, vocabulary = self._names.get(name) or self._spelled(name)
             if any(p in normalized for p in phrases) or any(_heard(w, v) for w in words for v in vocabulary):
                 continue
-            out[i] = Unresolved("name_not_heard", f"I understood the {name}, which you did not say, so I did nothing with it; please say it again.")
+            out[i] = Unresolved("name_not_heard", f"I understood {the_named(name)}, which you did not say, so I did nothing with it; please say it again.")
         return out
 
     def _said_whole(self, spoken: set[str], intent: dict[str, Any]) -> bool:
@@ -748,7 +749,7 @@ def unsaid_switches(normalized: str, decision: Any, registry: Registry) -> dict[
         found = resolve_targets(intents[i], registry).entities
         if found and all(e.domain in _SWITCHED_BY_WORD for e in found):
             what = found[0].name if len(found) == 1 else _plural(kind_words(tuple(sorted({e.domain for e in found})), None))
-            refused[i] = Unresolved("intent_not_heard", f"I heard no on or off, so I did nothing with the {what}; please say it again.")
+            refused[i] = Unresolved("intent_not_heard", f"I heard no on or off, so I did nothing with {the_named(what)}; please say it again.")
     return refused
 
 
@@ -770,7 +771,7 @@ def repeated(normalized: str, decision: Any, registry: Registry) -> dict[int, Un
         key = (x["intent"], frozenset(e.id for e in found), values)
         name = x.get("name")
         if key in seen and isinstance(name, str) and intents[seen[key]].get("name") == name and len(_spans(normalized, name)) < 2:
-            what = f"the {found[0].name}" if len(found) == 1 else "the same devices"
+            what = the(found[0]) if len(found) == 1 else "the same devices"
             out[seen[key]] = Unresolved("said_twice", f"I understood {what} twice, so I did it once; if you asked for something else, please say it again.")
         seen[key] = i
     return out
@@ -844,6 +845,32 @@ def volume_check(normalized: str, decision: Any) -> Checked:
     fixed = canonical_decision({"intents": [light | {"intent": "HassLightSet", "brightness": x["volume_level"]} if n == i else y
                                             for n, y in enumerate(intents)]})
     return Checked(fixed, corrections=[Correction(i, "intent", "HassSetVolume", "HassLightSet"), Correction(i, "brightness", None, x["volume_level"])])
+
+
+# The states an on and an off leave a device of these domains in; any other's are "on" and "off".
+_SWITCHED_TO = {"lock": ("locked", "unlocked"), "cover": ("open", "closed")}
+
+
+def question_check(normalized: str, decision: Any, registry: Registry) -> Checked:
+    """A question asked yes or no, decoded as switching devices: "did i lock the front door"
+    locked it (both shipped adapters). It asks instead whether they are in the state the switch
+    would leave them in (the one state the question says, if it says one: "is the front door
+    locked"), where their domains agree on it; else the question's refusal turns it down."""
+    intents = _dicts(decision)
+    if intents is None or not asks.yes_no_question(normalized):
+        return Checked(decision)
+    said = asks.said_state(normalized)
+    asked = {}
+    for i, x in enumerate(intents):
+        if x.get("intent") not in ("HassTurnOn", "HassTurnOff"):
+            continue
+        states = {_SWITCHED_TO.get(e.domain, ("on", "off")) for e in resolve_targets(x, registry).entities}
+        if said is not None or len(states) == 1:
+            asked[i] = said or states.pop()[x["intent"] == "HassTurnOff"]
+    if not asked:
+        return Checked(decision)
+    fixed = canonical_decision({"intents": [{**x, "intent": "HassGetState", "state": asked[n]} if n in asked else x for n, x in enumerate(intents)]})
+    return Checked(fixed, [c for i, state in asked.items() for c in (Correction(i, "intent", intents[i]["intent"], "HassGetState"), Correction(i, "state", None, state))])
 
 
 def state_check(normalized: str, decision: Any) -> Checked:
@@ -1300,7 +1327,7 @@ class KindCheck:
             if not t or claim or not unclaimed or any(words & self._own[e.id] for e in t):
                 continue
             what = x["name"] if isinstance(x.get("name"), str) else t[0].name if len(t) == 1 else _plural(kind_words(tuple(sorted({e.domain for e in t})), x.get("device_class")))
-            out[i] = Unresolved("kind_not_heard", f"I heard {' and '.join(sorted(unclaimed))} but understood the {what}, so I did nothing; please say it again.")
+            out[i] = Unresolved("kind_not_heard", f"I heard {' and '.join(sorted(unclaimed))} but understood {the_named(what)}, so I did nothing; please say it again.")
         return out, unclaimed
 
     def _named(self, intent: dict[str, Any]) -> list[Entity]:
@@ -1417,7 +1444,8 @@ class HeardCheck:
     can carry (``agent.asks``: devices left out, saying not to, a time) turns every intent down;
     else numbers, places, names, on or off (one for all, then each part's own), a toggle asked,
     a brightness not a volume, a step, media and vacuum words, device classes, colour
-    temperatures by name, a colour said, one value for a list, one state, kinds of device, each
+    temperatures by name, a colour said, one value for a list, a yes-or-no question's switches
+    asked as states, one state, kinds of device, each
     on the decision the one before left (and kept only where the home's schema takes it); then
     intents in a place or naming a device not said, setting a value nothing says, acting on
     every device of a kind the command says one of, or "here" where no room is known, and a
@@ -1456,6 +1484,7 @@ class HeardCheck:
             lambda d: self.kelvin.check(normalized, self.numbers.said, d),
             lambda d: self.colours.check(normalized, self.numbers.said, d),
             lambda d: self.values.check(normalized, self.numbers.said, d),
+            lambda d: question_check(normalized, d, self.registry),
             lambda d: state_check(normalized, d),
             lambda d: sensed_check(normalized, d, self.registry),
             lambda d: self.kinds.check(normalized, d),

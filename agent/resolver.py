@@ -16,6 +16,7 @@ from agent import domains as D
 from agent.intents import INTENTS
 from agent.models import Unresolved
 from agent.registry import Entity, Registry, did_you_mean
+from agent.speech import the_named
 
 _DOMAIN_WORDS = {
     "light": "light",
@@ -124,7 +125,7 @@ def _resolve(intent: Mapping[str, Any], reg: Registry, context_area: str | None)
         placed = in_place(named)
         if not placed:
             where = area.name if area else floor.name
-            return Resolution(reason=Unresolved("nothing_matched", f"There is no '{intent['name']}' in the {where}."))
+            return Resolution(reason=Unresolved("nothing_matched", f"There is no '{intent['name']}' in {the_named(where)}."))
         if len(placed) > 1 and context is not None:
             # Same name in several rooms: the room the command was spoken in wins.
             placed = [e for e in placed if e.area == context.id] or placed
@@ -149,7 +150,7 @@ def _resolve(intent: Mapping[str, Any], reg: Registry, context_area: str | None)
         found = of_kind(in_place(list(reg.entities)), kinds)
         if not found:
             where = area.name if area else floor.name
-            return Resolution(reason=Unresolved("nothing_matched", f"There is no {kind_words(kinds, device_class)} in the {where}."))
+            return Resolution(reason=Unresolved("nothing_matched", f"There is no {kind_words(kinds, device_class)} in {the_named(where)}."))
         return Resolution(entities=tuple(found))
 
     if not explicit_kind and spec.needs_target and context is None and "state" not in intent:
@@ -162,6 +163,6 @@ def _resolve(intent: Mapping[str, Any], reg: Registry, context_area: str | None)
         if local or spec.needs_target:
             candidates = local
     if not candidates:
-        where = f" in the {context.name}" if context is not None else ""
+        where = f" in {the_named(context.name)}" if context is not None else ""
         return Resolution(reason=Unresolved("nothing_matched", f"There is no {kind_words(kinds, device_class)}{where}."))
     return Resolution(entities=tuple(candidates))

@@ -37,7 +37,14 @@ _SAME_STATE = {
 
 
 def the(entity: Entity) -> str:
-    return f"the {entity.name}"
+    return the_named(entity.name)
+
+
+def the_named(name: str) -> str:
+    """A name as a reply says it: "the tv", but an alias such as "the telly" or "emma's light" as
+    it is (not "the the telly")."""
+    first = name.split(maxsplit=1)[0] if name.strip() else ""
+    return name if first in ("the", "my", "our", "your") or first.endswith(("'s", "s'")) else f"the {name}"
 
 
 def spoken_number(value: Any) -> str:
@@ -161,7 +168,7 @@ def answer_temperature(entities: list[Entity], states: Mapping[str, Mapping[str,
         if value is None:
             continue
         area = reg.area(e.area)
-        where = f"in the {area.name}" if area else f"at {the(e)}"
+        where = f"in {the_named(area.name)}" if area else f"at {the(e)}"
         said.append(f"{spoken_number(value)} °C {where}")
     if not said:
         return f"I don't know the temperature yet; {_join([the(e) for e in entities])} {'has' if len(entities) == 1 else 'have'} not reported."

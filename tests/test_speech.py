@@ -26,6 +26,11 @@ def test_state_answers_say_what_was_reported_and_admit_what_was_not(home):
     )
 
 
+def test_a_name_with_its_own_article_or_owner_is_said_as_it_is():
+    assert [speech.the_named(n) for n in ("tv", "the telly", "emma's light", "my lamp", "kids' room", "theatre light")] == [
+        "the tv", "the telly", "emma's light", "my lamp", "kids' room", "the theatre light"]
+
+
 def test_how_many_and_all(home):
     lights = _entities(home, "light.kitchen_ceiling", "light.kitchen_under_cabinet")
     states = {lights[0].id: {"state": "on", "brightness": 40}, lights[1].id: {"state": "off"}}
