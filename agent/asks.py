@@ -144,9 +144,9 @@ def said_state(normalized: str) -> str | None:
 
 
 # Words that ask for a toggle whatever surrounds them (every generated label saying one is a toggle,
-# but "flip a coin"), and words that may ("switch the x over", "change the state of").
+# but "flip a coin"), and words that may ("switch the x over", "change the state of", "the ohter way").
 _TOGGLE_ASKED = ("toggle", "flip", "flick", "other way", "whichever", "invert")
-_TOGGLE = (*_TOGGLE_ASKED, "over", "around", "round", "state")
+_TOGGLE = (*_TOGGLE_ASKED, "over", "around", "round", "state", "way")
 
 
 def says_toggle(normalized: str) -> bool:
@@ -226,8 +226,14 @@ def says_level_not_switch(normalized: str) -> bool:
     """Whether the command says a volume or a way up or down and no on or off at all ("turn",
     "switch" alone say neither; a lock's own words, "secure", "bolt", count; a word off by a
     letter counts)."""
+    return _said(normalized, normalized.split(), _LEVEL) > 0 and says_no_switch(normalized)
+
+
+def says_no_switch(normalized: str) -> bool:
+    """Whether the command says no on or off at all (a lock's "secure", "bolt" count; a word off
+    by a letter counts)."""
     words = normalized.split()
-    return _said(normalized, words, _LEVEL) > 0 and not any(_said(normalized, words, verbs) for verbs in (_ON, _OFF, _LOCK_ON, _LOCK_OFF))
+    return not any(_said(normalized, words, verbs) for verbs in (_ON, _OFF, _LOCK_ON, _LOCK_OFF))
 
 
 def says_brightness_not_volume(normalized: str) -> bool:
@@ -246,10 +252,15 @@ _UP = re.compile(r"\b(?:up|brighter|brighten|raise|increase|higher|lighter)\b")
 _DOWN = re.compile(r"\b(?:down|dimmer|dim|lower|decrease|darker|reduce)\b")
 
 
+def said_a_step(normalized: str) -> bool:
+    """Whether the command asks for a step of no size ("a bit", "a notch"; "nocth" counts)."""
+    return bool(_STEP.search(normalized) or _said(normalized, normalized.split(), ("notch",)))
+
+
 def said_step(normalized: str) -> str | None:
     """"up" or "down" if the command asks for a step of no size one way ("knock the bedroom light
-    down a notch"; "nocth" counts), else None."""
-    if not (_STEP.search(normalized) or _said(normalized, normalized.split(), ("notch",))):
+    down a notch"), else None."""
+    if not said_a_step(normalized):
         return None
     up, down = _UP.search(normalized), _DOWN.search(normalized)
     return "up" if up and not down else "down" if down and not up else None

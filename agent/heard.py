@@ -129,6 +129,26 @@ which (``which_one``), and one where the command says "here" and no room is know
 (``here_unknown``); where the room is known (a satellite's), it is that room's, as Home
 Assistant reads it.
 
+**A word of another's name.** An intent on every device of a kind in no place said, where the
+command says a word of a device's own name that no intent acts on ("stop charging the car"
+read as every media player paused), is turned down (``name_not_heard``).
+
+**A brightness in a word.** One light turned on where the command says "full", "max" or "half"
+and no number ("put the kitchen lights on full") is set to that brightness.
+
+**A toggle unasked.** A toggle where the command says no word for one and no on or off ("turn
+the desk lamp red") is turned down (``intent_not_heard``).
+
+**Warmer or cooler.** A heating or cooling mode set where the command asks for warmer or
+cooler and says no on or off ("turn the ac down" read as off) is turned down
+(``intent_not_heard``): no decision sets a temperature by a step.
+
+**Opened, closed.** One place's lights switched (or the place alone) where the command says
+open, close or shut and no kind of device ("open the garage", decoded by both shipped adapters as its
+light on) acts on the place's covers, where it has some. **A mode in a name**: a fan, dry or
+auto mode said only inside another device's name ("turn the bedroom fan down" read as the
+air conditioner's fan mode) is turned down (``kind_not_heard``).
+
 **A step asked.** One light switched (on, off, a toggle) where the command asks for a step of
 no size one way (``agent.asks.said_step``: "knock the bedroom light down a notch", decoded as
 off) becomes that step.
@@ -753,6 +773,56 @@ def unsaid_switches(normalized: str, decision: Any, registry: Registry) -> dict[
     return refused
 
 
+# Warmer or cooler asked: a step no heating mode takes.
+_WARMER_COOLER = re.compile(r"\b(?:up|down|warmer|cooler|hotter|colder|higher|lower|raise|increase|decrease|bump)\b")
+
+
+def unasked_toggles(normalized: str, decision: Any) -> dict[int, Unresolved]:
+    """Toggles where the command says no word for one and no on or off at all: "turn the desk
+    lamp red" read by the generic adapter as toggling it. Each turned down (``intent_not_heard``)."""
+    toggles = [i for i, x in enumerate(_dicts(decision) or []) if x.get("intent") == "HassToggle"]
+    if not toggles or asks.says_toggle(normalized) or not asks.says_no_switch(normalized):
+        return {}
+    return dict.fromkeys(toggles, Unresolved("intent_not_heard", "I understood a switch on or off, which you did not say, so I did nothing; please say it again."))
+
+
+def mode_for_a_step(normalized: str, decision: Any, registry: Registry) -> dict[int, Unresolved]:
+    """A heating or cooling mode, the decision's one intent, set where the command asks for
+    warmer or cooler and says no on or off: "turn the heat up a couple of degrees" read by the
+    home's own adapter as the heat mode (a made-up success: no decision sets a temperature by a
+    step), "turn the ac down" by both shipped adapters as off. Turned down
+    (``intent_not_heard``), asking for the temperature."""
+    intents = _dicts(decision)
+    # One intent: a step said for another part ("... and increase the volume") is not this one's.
+    if not intents or len(intents) > 1 or not _WARMER_COOLER.search(normalized) or asks.said_switch(normalized) is not None:
+        return {}
+    if intents[0].get("intent") != "HearthClimateSetMode" or not (found := resolve_targets(intents[0], registry).entities):
+        return {}
+    what = the(found[0]) if len(found) == 1 else "the heating"
+    return {0: Unresolved("intent_not_heard", f"I can't make {what} warmer or cooler by a step, so I did nothing; please say the temperature to set.")}
+
+
+def mode_in_a_name(normalized: str, decision: Any, registry: Registry) -> dict[int, Unresolved]:
+    """Climate modes (fan, dry, auto) whose words the command says only inside another device's name:
+    "turn the bedroom fan down" read by the generic adapter as the bedroom air conditioner's fan
+    mode. Each turned down (``kind_not_heard``), naming the device heard."""
+    out = {}
+    for i, x in enumerate(_dicts(decision) or []):
+        # Heating and cooling may be meant by other words ("switch the attic heating on" beside
+        # "the old heat pump"); these modes only by their own.
+        if x.get("intent") != "HearthClimateSetMode" or (mode := x.get("hvac_mode")) not in ("fan_only", "dry", "auto"):
+            continue
+        words = re.compile(r"\b(?:" + "|".join(w for w in mode.split("_") if w != "only") + r")\b")
+        found = resolve_targets(x, registry).entities
+        # Names of kinds alone ("fan") say the mode's word as a kind, not a name.
+        others = [(e, span) for e in registry.entities if e not in found for n in e.spoken_names
+                  if words.search(n) and not set(normalize_name(n).split()) <= D.KIND_WORDS for span in _spans(normalized, n)]
+        if found and others and words.search(normalized) and not words.search(_blanked(normalized, [span for _, span in others])):
+            what = the(found[0]) if len(found) == 1 else the_named(_plural(kind_words(("climate",), None)))
+            out[i] = Unresolved("kind_not_heard", f"I heard {the(others[0][0])} but understood {what}, so I did nothing; please say it again.")
+    return out
+
+
 def repeated(normalized: str, decision: Any, registry: Registry) -> dict[int, Unresolved]:
     """Actions repeating another's (the same intent, values and devices) by a name the command
     says once: "open the garage and turn on the garage light" read by the generic adapter as the
@@ -1008,18 +1078,69 @@ def mode_off_check(normalized: str, decision: Any) -> Checked:
 def step_check(normalized: str, decision: Any, registry: Registry) -> Checked:
     """One light switched (on, off, a toggle) where the command asks for a step one way:
     "knock the bedroom light down a notch" read by the generic adapter as off. It becomes the
-    step."""
+    step. Covers take no step: "close the curtains a bit", read by both shipped adapters as
+    closing them, is turned down (``intent_not_heard``), asking how far."""
     intents = decision.get("intents") if isinstance(decision, dict) else None
     if not (isinstance(intents, list) and len(intents) == 1 and isinstance(intents[0], dict)
-            and intents[0].get("intent") in ("HassTurnOn", "HassTurnOff", "HassToggle")):
+            and intents[0].get("intent") in ("HassTurnOn", "HassTurnOff", "HassToggle")) or not asks.said_a_step(normalized):
         return Checked(decision)
+    found = resolve_targets(intents[0], registry).entities
+    if found and all(e.domain == "cover" for e in found):
+        what = the(found[0]) if len(found) == 1 else "the covers"
+        return Checked(decision, refused={0: Unresolved("intent_not_heard", f'I can\'t move {what} by a step, so I did nothing; please say how far ("to 50 percent").')})
     direction = asks.said_step(normalized)
-    lights = resolve_targets(intents[0], registry).entities if direction else []
+    lights = found if direction else []
     if not lights or any(e.domain != "light" for e in lights):
         return Checked(decision)
     step = {**intents[0], "intent": "HearthLightStep", "direction": direction}
     return Checked(canonical_decision({"intents": [step]}),
                    corrections=[Correction(0, "intent", intents[0]["intent"], "HearthLightStep"), Correction(0, "direction", None, direction)])
+
+
+def level_check(normalized: str, said: Callable[[str], list[float]], decision: Any, registry: Registry) -> Checked:
+    """One light turned on where the command says its brightness in a word (``_VALUE_WORDS``:
+    "full", "max", "half", as said: "hall" is no typo of it; not inside the names it says) and no
+    number: "put the kitchen lights on full" read by both shipped adapters as on, at whatever
+    brightness they had. It becomes that brightness. ``said``: the numbers a text says
+    (``NumberCheck.said``)."""
+    intents = _dicts(decision)
+    if not (intents and len(intents) == 1 and (x := intents[0]).get("intent") == "HassTurnOn") or said(normalized):
+        return Checked(decision)
+    rest = _blanked(normalized, [span for slot in _TARGETS if isinstance(x.get(slot), str) for span in _spans(normalized, x[slot])])
+    levels = {values[0] for words, values in _VALUE_WORDS if len(values) == 1 and values[0] in (50, 100) and _any_of(list(words)).search(rest)}
+    lights = resolve_targets(x, registry).entities if len(levels) == 1 else []
+    if not lights or not all(e.domain == "light" and e.capabilities.brightness for e in lights):
+        return Checked(decision)
+    (level,) = levels
+    fixed = {**x, "intent": "HassLightSet", "brightness": level} | ({} if "name" in x else {"domain": "light"})
+    return Checked(canonical_decision({"intents": [fixed]}), [Correction(0, "intent", "HassTurnOn", "HassLightSet"), Correction(0, "brightness", None, level)])
+
+
+# Words that open or close, which no light does.
+_OPENING = re.compile(r"\b(?:open|opened|close|closed|shut)\b")
+
+
+def opening_check(normalized: str, decision: Any, registry: Registry) -> Checked:
+    """One place's lights switched (or the place alone: its lights) where the command opens or
+    closes it and says no kind of device: "open the garage" read by both shipped adapters as its
+    light on, "close the garage" by the home's own as its light off; or asked open or closed of
+    its lights or locks ("is the garage open" read by the generic adapter as its locks). It acts
+    on (or asks) the place's covers instead, where it has some (a kind said is ``KindCheck``'s)."""
+    intents = _dicts(decision)
+    if not (intents and len(intents) == 1 and isinstance(place := (x := intents[0]).get("area", x.get("floor")), str)
+            and not any(k in x for k in ("name", "device_class")) and _OPENING.search(normalized)):
+        return Checked(decision)
+    switched = x.get("intent") in ("HassTurnOn", "HassTurnOff") and x.get("domain", "light") == "light"
+    asked = x.get("intent") == "HassGetState" and x.get("domain", "light") in ("light", "lock") and x.get("state") in ("open", "closed")
+    if not (switched or asked):
+        return Checked(decision)
+    # "garage" is a kind of cover as well as the room said.
+    if set(normalized.split()) & D.KIND_WORDS - set(normalize_name(place).split()):
+        return Checked(decision)
+    covers = {**x, "domain": "cover"}
+    if not resolve_targets(covers, registry).entities:
+        return Checked(decision)
+    return Checked(canonical_decision({"intents": [covers]}), [Correction(0, "domain", x.get("domain"), "cover")])
 
 
 def _any_of(phrases: list[str]) -> re.Pattern[str]:
@@ -1229,6 +1350,29 @@ class KindCheck:
         return out
 
 
+    def unnamed(self, normalized: str, decision: Any) -> dict[int, Unresolved]:
+        """Intents on every device of a kind in no place said, the kind said by no word either,
+        where the command says a word of a device's own name that no intent acts on (not the
+        intent's own word, value or a word for all): "stop charging the car" read by the home's
+        own adapter as pausing every media player. Each turned down (``name_not_heard``), naming
+        the device heard."""
+        intents = self._intents(decision)
+        if intents is None or all(x["intent"] in asks.QUERIES or any(k in x for k in _TARGETS) for x in intents):
+            return {}
+        words = frozenset(normalized.split())
+        targets = [resolve_targets(x, self.registry).entities for x in intents]
+        acted = {e.id for t in targets for e in t}
+        heard = [e for e in self.registry.entities if e.id not in acted and words & self._own[e.id]]
+        out = {}
+        for i, (x, found) in enumerate(zip(intents, targets)):
+            if not heard or not found or x["intent"] in asks.QUERIES or any(k in x for k in _TARGETS) or words & self._kinds_of(found):
+                continue
+            mine = self._slot_words(x).union(asks.INTENT_WORDS.get(x["intent"], ()), _ALL, *(self._own[e.id] for e in found))
+            if other := next((e for e in heard if (words & self._own[e.id]) - mine), None):
+                what = _plural(kind_words(tuple(sorted({e.domain for e in found})), x.get("device_class")))
+                out[i] = Unresolved("name_not_heard", f"I heard {the(other)} but understood all the {what}, so I did nothing; please say it again.")
+        return out
+
     def classes(self, normalized: str, decision: Any) -> Checked:
         """The device classes put right; before the readings of colours, whose lights a class
         said by no word would hide ("Each and every lamp the master bedroom yellwo" decoded as
@@ -1329,6 +1473,12 @@ class KindCheck:
             what = x["name"] if isinstance(x.get("name"), str) else t[0].name if len(t) == 1 else _plural(kind_words(tuple(sorted({e.domain for e in t})), x.get("device_class")))
             out[i] = Unresolved("kind_not_heard", f"I heard {' and '.join(sorted(unclaimed))} but understood {the_named(what)}, so I did nothing; please say it again.")
         return out, unclaimed
+
+    @staticmethod
+    def _kinds_of(found: tuple[Entity, ...]) -> frozenset[str]:
+        """The words saying the kinds of these devices ("speaker", "telly", "media players")."""
+        return D.kind_forms(w for e in found for k in (e.domain, e.device_class or "", *_DOMAIN_KINDS[e.domain], *_CLASS_KINDS.get(e.device_class or "", ()))
+                            for w in k.split("_"))
 
     def _named(self, intent: dict[str, Any]) -> list[Entity]:
         return self.registry.entities_named(name) if isinstance(name := intent.get("name"), str) else []
@@ -1475,12 +1625,14 @@ class HeardCheck:
             lambda d: self.names.check(text, d),
             lambda d: switch_check(normalized, d),
             lambda d: part_switch_check(normalized, d, self.registry),
+            lambda d: opening_check(normalized, d, self.registry),
             lambda d: toggle_check(normalized, d),
             lambda d: volume_check(normalized, d),
             lambda d: step_check(normalized, d, self.registry),
             lambda d: mode_off_check(normalized, d),
             lambda d: intent_check(normalized, d),
             lambda d: self.kinds.classes(normalized, d),
+            lambda d: level_check(normalized, self.numbers.said, d, self.registry),
             lambda d: self.kelvin.check(normalized, self.numbers.said, d),
             lambda d: self.colours.check(normalized, self.numbers.said, d),
             lambda d: self.values.check(normalized, self.numbers.said, d),
@@ -1497,9 +1649,12 @@ class HeardCheck:
         refused = numbers.refused | {c.intent: numbers.refused[c.copies] for c in places.corrections if c.copies in numbers.refused}
         refused |= {i: why for x in done[2:] for i, why in x.refused.items()}
         refused |= self.places.unheard(text, final) | self.names.unheard(text, final) | unsaid_switches(normalized, final, self.registry)
-        # The first reason found stands.
-        refused |= {i: why for i, why in (self.numbers.unheard(text, final) | self.kinds.which(normalized, final, area is not None)
-                                          | repeated(normalized, final, self.registry)).items() if i not in refused}
+        # The first reason found stands (of these, the later in the union).
+        refused |= {i: why for i, why in (unasked_toggles(normalized, final) | mode_for_a_step(normalized, final, self.registry)
+                                          | self.kinds.unnamed(normalized, final) | mode_in_a_name(normalized, final, self.registry)
+                                          | self.numbers.unheard(text, final)
+                                          | self.kinds.which(normalized, final, area is not None) | repeated(normalized, final, self.registry)).items()
+                                         if i not in refused}
         intents = final.get("intents") if isinstance(final, dict) else None
         if isinstance(intents, list) and (why := asks.question_refusal(normalized)):
             refused |= {i: why for i, x in enumerate(intents) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}

@@ -855,6 +855,21 @@ def test_shipped_adapters_act_only_on_numbers_said(home_pipeline, own):
 
 
 @pytest.mark.real_model
+def test_shipped_adapters_change_nothing_for_a_question(home_pipeline, own):
+    """config/eval/questions-and-words.jsonl's questions ("did I lock the front door", "have I
+    left the garage door open"): both shipped adapters read most as the switch they ask about
+    (the lock locked, the garage door opened). Whatever either reads, nothing is sent, and each
+    is answered (agent.heard asks the state the switch would leave)."""
+    cases = [c for c in read_cases(HOME_YAML.parent / "eval" / "questions-and-words.jsonl")
+             if all(x["intent"] == "HassGetState" for x in c.expected["intents"])]
+    assert len(cases) == 7
+    for pipeline in (home_pipeline, own):
+        for case in cases:
+            result = pipeline.parse(case.text)
+            assert result.plan.messages == [] and all(p.query for p in result.plan.intents), (case.text, result.decision)
+
+
+@pytest.mark.real_model
 def test_shipped_adapters_do_nothing_now_for_later(home_pipeline, own):
     """hearth can't wait: a command for later, read by either shipped adapter as one for now
     (both read "turn off the lights in 10 minutes" as off), does nothing, since its time is a
