@@ -199,8 +199,8 @@ INTENT_WORDS = {
     "HassVacuumReturnToBase": ("return", "dock", "base", "home", "back", "recall", "charge", "charger", "park"),
     # Every generated label of these says "arm", "disarm" or "off"; the rest are everyday words
     # ("set the alarm to away", "silence the alarm").
-    "HearthAlarmArm": ("arm", "on", "activate", "enable", "set", "secure", "away", "night", "leaving"),
-    "HearthAlarmDisarm": ("disarm", "off", "deactivate", "disable", "unset", "unarm", "stop", "silence", "cancel"),
+    "HearthAlarmArm": ("arm", "armed", "on", "activate", "enable", "set", "secure", "away", "night", "leaving"),
+    "HearthAlarmDisarm": ("disarm", "disarmed", "off", "deactivate", "disable", "unset", "unarm", "stop", "silence", "cancel"),
 }
 
 # An alarm's mode said: "to away", "in night mode", "for the night", "we're going away" (not

@@ -133,6 +133,9 @@ Assistant reads it.
 command says a word of a device's own name that no intent acts on ("stop charging the car"
 read as every media player paused), is turned down (``name_not_heard``).
 
+**Here.** A place no word says, where the command says "here" and the room it was said in is
+known ("make it brighter in here" from the office, read as the entrance), goes: the room stands.
+
 **A brightness in a word.** One light turned on where the command says "full", "max" or "half"
 and no number ("put the kitchen lights on full") is set to that brightness.
 
@@ -925,22 +928,29 @@ def question_check(normalized: str, decision: Any, registry: Registry) -> Checke
     """A question asked yes or no, decoded as switching devices: "did i lock the front door"
     locked it (both shipped adapters). It asks instead whether they are in the state the switch
     would leave them in (the one state the question says, if it says one: "is the front door
-    locked"), where their domains agree on it; else the question's refusal turns it down."""
+    locked"), where their domains agree on it; else the question's refusal turns it down. An
+    alarm armed or disarmed ("is the alarm armed", both) asks whether it is disarmed, or armed
+    in the mode said; armed in none said, its state (any of three modes is armed)."""
     intents = _dicts(decision)
     if intents is None or not asks.yes_no_question(normalized):
         return Checked(decision)
     said = asks.said_state(normalized)
-    asked = {}
+    asked: dict[int, str | None] = {}
     for i, x in enumerate(intents):
-        if x.get("intent") not in ("HassTurnOn", "HassTurnOff"):
-            continue
-        states = {_SWITCHED_TO.get(e.domain, ("on", "off")) for e in resolve_targets(x, registry).entities}
-        if said is not None or len(states) == 1:
-            asked[i] = said or states.pop()[x["intent"] == "HassTurnOff"]
+        if x.get("intent") in ("HearthAlarmArm", "HearthAlarmDisarm"):
+            mode = asks.said_arm_mode(normalized)
+            asked[i] = "disarmed" if x["intent"] == "HearthAlarmDisarm" else f"armed_{mode}" if mode else None
+        elif x.get("intent") in ("HassTurnOn", "HassTurnOff"):
+            states = {_SWITCHED_TO.get(e.domain, ("on", "off")) for e in resolve_targets(x, registry).entities}
+            if said is not None or len(states) == 1:
+                asked[i] = said or states.pop()[x["intent"] == "HassTurnOff"]
     if not asked:
         return Checked(decision)
-    fixed = canonical_decision({"intents": [{**x, "intent": "HassGetState", "state": asked[n]} if n in asked else x for n, x in enumerate(intents)]})
-    return Checked(fixed, [c for i, state in asked.items() for c in (Correction(i, "intent", intents[i]["intent"], "HassGetState"), Correction(i, "state", None, state))])
+    questions = {i: {k: v for k, v in intents[i].items() if k != "mode"} | {"intent": "HassGetState"} | ({"state": state} if state else {})
+                 for i, state in asked.items()}
+    fixed = canonical_decision({"intents": [questions.get(n, x) for n, x in enumerate(intents)]})
+    return Checked(fixed, [Correction(i, slot, intents[i].get(slot), q.get(slot)) for i, q in questions.items()
+                           for slot in ("intent", "mode", "state") if intents[i].get(slot) != q.get(slot)])
 
 
 def state_check(normalized: str, decision: Any) -> Checked:
@@ -1640,6 +1650,7 @@ class HeardCheck:
             lambda d: state_check(normalized, d),
             lambda d: sensed_check(normalized, d, self.registry),
             lambda d: self.kinds.check(normalized, d),
+            lambda d: self._here(text, normalized, d, area),
         ]
         done = [numbers, places]
         for step in steps:
@@ -1659,6 +1670,17 @@ class HeardCheck:
         if isinstance(intents, list) and (why := asks.question_refusal(normalized)):
             refused |= {i: why for i, x in enumerate(intents) if not (isinstance(x, dict) and x.get("intent") in asks.QUERIES)}
         return Checked(final, [c for x in done for c in x.corrections], refused)
+
+    def _here(self, text: str, normalized: str, decision: Any, area: str | None) -> Checked:
+        """Places no word says, where the command says "here" and the room it was said in is
+        known: "make it brighter in here", from the office, read by the generic adapter as the
+        entrance's lights. They go, and the room said in stands for them (the planner's)."""
+        intents = _dicts(decision)
+        if intents is None or area is None or not _HERE.search(normalized) or not (unsaid := self.places.unheard(text, decision)):
+            return Checked(decision)
+        fixed = [{k: v for k, v in x.items() if k not in ("area", "floor")} if i in unsaid else x for i, x in enumerate(intents)]
+        return Checked(canonical_decision({"intents": fixed}),
+                       [Correction(i, slot, intents[i][slot], None) for i in sorted(unsaid) for slot in ("area", "floor") if slot in intents[i]])
 
     def _kept(self, before: Any, after: Checked) -> Checked:
         """``after``, unless it made ``before``, a decision the home's schema takes, one it does

@@ -33,6 +33,9 @@ _SAME_STATE = {
     "off": {"off", "closed", "clear"},
     "open": {"open", "opening", "on"},
     "closed": {"closed", "closing", "off"},
+    # An alarm is on while armed in any mode ("is the alarm on").
+    **dict.fromkeys(("armed_away", "armed_home", "armed_night", "triggered"), {"on"}),
+    "disarmed": {"off"},
 }
 
 

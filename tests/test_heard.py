@@ -531,6 +531,14 @@ def test_a_yes_or_no_question_decoded_as_a_switch_asks_its_state(home, planner):
     close = {"intent": "HassTurnOff", "name": "garage door", "area": "garage"}
     checked = check.check("is the front door locked and the garage door closed", _decision(ask, close))
     assert checked.decision == _decision(ask, {**close, "intent": "HassGetState", "state": "closed"}) and checked.refused == {}
+    # The alarm (both shipped adapters read "is the alarm armed" as arming it): armed in any mode is its state.
+    for text, decoded, question in [
+        ("is the alarm armed", {"intent": "HearthAlarmArm", "name": "alarm", "mode": "away"}, {"intent": "HassGetState", "name": "alarm"}),
+        ("is the alarm set to night", {"intent": "HearthAlarmArm", "name": "alarm"}, {"intent": "HassGetState", "name": "alarm", "state": "armed_night"}),
+        ("did i disarm the alarm", {"intent": "HearthAlarmDisarm", "name": "alarm"}, {"intent": "HassGetState", "name": "alarm", "state": "disarmed"}),
+    ]:
+        checked = check.check(text, _decision(decoded))
+        assert (checked.decision, checked.refused) == (_decision(question), {}), text
     # No device to take the state from, and none said: turned down, not asked.
     nowhere = {"intent": "HassTurnOn", "name": "front door", "area": "garage"}
     assert check.check("did i lock the front door in the garage", _decision(nowhere)).refused[0].code == "question_not_action"
@@ -1305,6 +1313,22 @@ def test_devices_of_no_kind_said_while_another_is_do_nothing(home, planner):
     ]:
         checked = check.check(text, _decision(*intents))
         assert checked.decision == _decision(*intents) and checked.refused == {}, text
+
+
+def test_a_place_no_word_says_goes_where_here_is_known(home, planner):
+    check = HeardCheck(home)
+    # The generic adapter stepped the entrance's lights for "here", said in the office.
+    step = {"intent": "HearthLightStep", "area": "entrance", "domain": "light", "direction": "up"}
+    checked = check.check("make it brighter in here", _decision(step), "office")
+    assert checked.decision == _decision({k: v for k, v in step.items() if k != "area"}) and checked.refused == {}
+    assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "area", "decoded": "entrance", "said": None}]
+    assert planner.plan(checked.decision, context_area="office").intents[0].targets == ["light.office_desk_lamp"]
+    # No room known, or no "here": the place not said is turned down, as before.
+    assert check.check("make it brighter in here", _decision(step)).refused[0].code == "place_not_heard"
+    assert check.check("make it brighter", _decision(step), "office").refused[0].code == "place_not_heard"
+    # A place said stands.
+    said = {**step, "area": "kitchen"}
+    assert check.check("make the kitchen brighter from here", _decision(said), "office").decision == _decision(said)
 
 
 def test_one_device_said_of_a_kind_many_share_asks_which(home, planner):

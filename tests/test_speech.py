@@ -31,6 +31,14 @@ def test_a_name_with_its_own_article_or_owner_is_said_as_it_is():
         "the tv", "the telly", "emma's light", "my lamp", "kids' room", "the theatre light"]
 
 
+def test_an_alarm_is_on_while_armed(home):
+    (alarm,) = _entities(home, "alarm_control_panel.house_alarm")
+    ask = {"intent": "HassGetState", "name": "alarm", "state": "on"}
+    assert speech.answer_state(ask, [alarm], {alarm.id: {"state": "armed_night"}}).startswith("Yes")
+    assert speech.answer_state(ask, [alarm], {alarm.id: {"state": "disarmed"}}).startswith("No")
+    assert speech.answer_state({**ask, "state": "off"}, [alarm], {alarm.id: {"state": "disarmed"}}).startswith("Yes")
+
+
 def test_how_many_and_all(home):
     lights = _entities(home, "light.kitchen_ceiling", "light.kitchen_under_cabinet")
     states = {lights[0].id: {"state": "on", "brightness": 40}, lights[1].id: {"state": "off"}}
