@@ -147,10 +147,12 @@ cooler and says no on or off ("turn the ac down" read as off) is turned down
 (``intent_not_heard``): no decision sets a temperature by a step.
 
 **Opened, closed.** One place's lights switched (or the place alone) where the command says
-open, close or shut and no kind of device ("open the garage", decoded by both shipped adapters as its
-light on) acts on the place's covers, where it has some. **A mode in a name**: a fan, dry or
-auto mode said only inside another device's name ("turn the bedroom fan down" read as the
-air conditioner's fan mode) is turned down (``kind_not_heard``).
+open, close or shut and no kind of device ("open the garage", decoded by both shipped adapters
+as its light on) acts on the place's covers, where it has some; asked open or closed of its
+lights or locks, asks its covers.
+
+**A mode in a name.** A fan, dry or auto mode said only inside another device's name ("turn the
+bedroom fan down" read as the air conditioner's fan mode) is turned down (``kind_not_heard``).
 
 **A step asked.** One light switched (on, off, a toggle) where the command asks for a step of
 no size one way (``agent.asks.said_step``: "knock the bedroom light down a notch", decoded as
@@ -776,10 +778,6 @@ def unsaid_switches(normalized: str, decision: Any, registry: Registry) -> dict[
     return refused
 
 
-# Warmer or cooler asked: a step no heating mode takes.
-_WARMER_COOLER = re.compile(r"\b(?:up|down|warmer|cooler|hotter|colder|higher|lower|raise|increase|decrease|bump)\b")
-
-
 def unasked_toggles(normalized: str, decision: Any) -> dict[int, Unresolved]:
     """Toggles where the command says no word for one and no on or off at all: "turn the desk
     lamp red" read by the generic adapter as toggling it. Each turned down (``intent_not_heard``)."""
@@ -787,6 +785,10 @@ def unasked_toggles(normalized: str, decision: Any) -> dict[int, Unresolved]:
     if not toggles or asks.says_toggle(normalized) or not asks.says_no_switch(normalized):
         return {}
     return dict.fromkeys(toggles, Unresolved("intent_not_heard", "I understood a switch on or off, which you did not say, so I did nothing; please say it again."))
+
+
+# Warmer or cooler asked: a step no heating mode takes.
+_WARMER_COOLER = re.compile(r"\b(?:up|down|warmer|cooler|hotter|colder|higher|lower|raise|increase|decrease|bump)\b")
 
 
 def mode_for_a_step(normalized: str, decision: Any, registry: Registry) -> dict[int, Unresolved]:
