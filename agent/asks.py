@@ -122,15 +122,23 @@ def part_switches(normalized: str, lock: bool = False) -> list[tuple[int, int, s
     """The command's parts (start, end: between "and", "then", "also", "but"), each with the on
     or off it says alone ("HassTurnOn", "HassTurnOff") of a lock if ``lock``, else None: a part
     may say its verb in words no list holds ("then let down the shutters"), so none is taken from
-    another part."""
+    another part, but by a part after an "and" saying nothing but what ``normalized`` has blanked
+    (the names) and articles: "switch off the printer and [the desk lamp] then ..." is off."""
     text = _places_on(normalized)  # as long as ``normalized``: "on" -> "in"
     cuts = [0, *(x for m in _JOINS.finditer(text) for x in (m.start(), m.end())), len(text)]
-    parts = []
+    parts: list[tuple[int, int, str | None]] = []
     for start, end in zip(cuts[::2], cuts[1::2]):
         part = text[start:end]
         on, off = (_said(part, part.split(), verbs) for verbs in ((_LOCK_ON, _LOCK_OFF) if lock else (_ON, _OFF)))
-        parts.append((start, end, "HassTurnOn" if on and not off else "HassTurnOff" if off and not on else None))
+        verb = "HassTurnOn" if on and not off else "HassTurnOff" if off and not on else None
+        if verb is None and parts and text[parts[-1][1]:start].strip() == "and" and set(part.split()) <= _BARE:
+            verb = parts[-1][2]
+        parts.append((start, end, verb))
     return parts
+
+
+# Words a part of a list may say beside a name and nothing else ("and the desk lamp").
+_BARE = frozenset({"the", "my", "our", "a", "an", "all", "both", "please", "too"})
 
 
 _STATES = ("open", "closed", "locked", "unlocked", "on", "off")

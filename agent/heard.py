@@ -129,6 +129,12 @@ which (``which_one``), and one where the command says "here" and no room is know
 (``here_unknown``); where the room is known (a satellite's), it is that room's, as Home
 Assistant reads it.
 
+**No unit, heating there.** A room's lights set to a number said in no unit, where the
+command says "set" (or "make", "put", "change"), no word of light, no "up" or "down", and the
+room has heating the number could set
+("set the living room to 21 and the bedroom to 18", read as lights at 21% and 18%), are turned
+down (``unit_not_heard``), asking for the unit.
+
 **A word of another's name.** An intent on every device of a kind in no place said, where the
 command says a word of a device's own name that no intent acts on ("stop charging the car"
 read as every media player paused), is turned down (``name_not_heard``).
@@ -281,6 +287,7 @@ class NumberCheck:
     """Checks one home's decisions against their commands' numbers. Build once per registry."""
 
     def __init__(self, registry: Registry):
+        self.registry = registry
         spoken = [n for group in (registry.entities, registry.areas, registry.floors) for x in group for n in x.spoken_names]
         phrases = sorted({n.casefold() for n in spoken if numbers_said(n)}, key=len, reverse=True)
         self._names = (
@@ -372,6 +379,29 @@ class NumberCheck:
                     break
         return out
 
+    def unitless(self, text: str, decision: Any) -> dict[int, Unresolved]:
+        """A place's lights set to a number said in no unit, where the command says no word of
+        light and the place has heating the number could be a temperature of: "set the living
+        room to 21 and the bedroom to 18" read by both shipped adapters as their lights at 21%
+        and 18%. Each turned down (``unit_not_heard``), asking for the unit. Only where it says
+        "set", "make", "put" or "change" and no "up" or "down": "turn down lounge to 28" and "the
+        kids room to eighteen" are its lights, as Home Assistant's sentences (and the
+        generator's labels) read them."""
+        normalized = normalize_text(text)
+        if (_LIGHT_SAID.search(normalized) or self._units.search(text.casefold()) or re.search(r"\b(?:up|down)\b", normalized)
+                or not re.search(r"\b(?:set|make|put|change)\b", normalized)):
+            return {}
+        out = {}
+        for i, x in enumerate(_dicts(decision) or []):
+            if x.get("intent") != "HassLightSet" or "name" in x or not isinstance(n := x.get("brightness"), int):
+                continue
+            place = {k: v for k, v in x.items() if k in ("area", "floor")}
+            heating = resolve_targets({"intent": "HassClimateSetTemperature", **place}, self.registry).entities if place else []
+            if heating and all(e.capabilities.min_temp <= n <= e.capabilities.max_temp for e in heating):
+                where = the_named(next(iter(place.values())))
+                out[i] = Unresolved("unit_not_heard", f"I heard {n} for {where} but not whether degrees or percent, so I did nothing; please say it with its unit.")
+        return out
+
     def _white_said(self, normalized: str) -> bool:
         """Whether the command names a white ("daylight"; a word off by a letter counts: "daylihgt")."""
         words = normalized.split()
@@ -405,6 +435,8 @@ _VALUE_WORDS = (
 # colour temperature is KelvinCheck's, counted there.
 _WORDLESS_SLOTS = tuple(s for s in NUMERIC_SLOTS if s != "color_temp")
 
+# Words of lights and their brightness: a number beside one is no temperature.
+_LIGHT_SAID = re.compile(r"\b(?:lights?|lamps?|lighting|bulbs?|bright\w*|dim\w*)\b")
 # What each unit a command says a number in may set.
 _UNIT_NAMES = {"%": "percent", "per cent": "percent", "degree": "degrees"}
 _UNIT_SLOTS = {"percent": ("brightness", "position", "percentage", "volume_level", "step"), "degrees": ("temperature",), "kelvin": ("color_temp",)}
@@ -1663,7 +1695,8 @@ class HeardCheck:
         refused |= {i: why for x in done[2:] for i, why in x.refused.items()}
         refused |= self.places.unheard(text, final) | self.names.unheard(text, final) | unsaid_switches(normalized, final, self.registry)
         # The first reason found stands (of these, the later in the union).
-        refused |= {i: why for i, why in (unasked_toggles(normalized, final) | mode_for_a_step(normalized, final, self.registry)
+        refused |= {i: why for i, why in (self.numbers.unitless(text, final) | unasked_toggles(normalized, final)
+                                          | mode_for_a_step(normalized, final, self.registry)
                                           | self.kinds.unnamed(normalized, final) | mode_in_a_name(normalized, final, self.registry)
                                           | self.numbers.unheard(text, final)
                                           | self.kinds.which(normalized, final, area is not None) | repeated(normalized, final, self.registry)).items()

@@ -624,6 +624,31 @@ def test_a_toggle_no_word_asks_for_does_nothing(home, planner):
         assert check.check(text, _decision({"intent": "HassToggle", "name": "desk lamp"})).refused == {}, text
 
 
+def test_a_rooms_number_in_no_unit_where_it_has_heating_asks_the_unit(home, planner):
+    check = HeardCheck(home)
+    # Both shipped adapters set the lights to 21% and 18%.
+    living, bedroom = ({"intent": "HassLightSet", "area": a, "domain": "light", "brightness": n} for a, n in (("living room", 21), ("bedroom", 18)))
+    checked = check.check("set the living room to 21 and the bedroom to 18", _decision(living, bedroom))
+    assert checked.refused == {0: Unresolved("unit_not_heard", "I heard 21 for the living room but not whether degrees or percent, so I did nothing; please say it with its unit."),
+                               1: Unresolved("unit_not_heard", "I heard 18 for the bedroom but not whether degrees or percent, so I did nothing; please say it with its unit.")}
+    assert planner.plan(checked.decision, refused=checked.refused).messages == []
+    # A unit, a word of light, "up" or "down", or a room with no heating: the lights, as decoded.
+    for text, intent in [("set the living room to 21 percent", living), ("set the living room lights to 21", living),
+                         ("dim the living room to 21", living), ("turn down the living room to 21", living),
+                         ("set the kitchen to 21", {**living, "area": "kitchen"})]:
+        assert check.check(text, _decision(intent)).refused == {}, text
+
+
+def test_a_part_saying_only_a_name_after_and_shares_the_verb_before(home):
+    check = HeardCheck(home)
+    # Both shipped adapters turned the desk lamp on; "then" kept the one verb from the whole.
+    printer, lamp = {"intent": "HassTurnOff", "name": "printer"}, {"intent": "HassTurnOn", "name": "desk lamp"}
+    checked = check.check("switch off the printer and the desk lamp then lock the front door", _decision(printer, lamp))
+    assert checked.decision == _decision(printer, {**lamp, "intent": "HassTurnOff"})
+    # A part with words of its own keeps to them.
+    assert check.check("switch off the printer and then the desk lamp on", _decision(printer, lamp)).decision == _decision(printer, lamp)
+
+
 def test_one_verb_for_two_parts_switches_both_the_same_way(home, planner):
     check = HeardCheck(home)
     tv_off, light_on = {"intent": "HassTurnOff", "name": "tv"}, {"intent": "HassTurnOn", "name": "big light"}
