@@ -143,7 +143,9 @@ read as every media player paused), is turned down (``name_not_heard``).
 known ("make it brighter in here" from the office, read as the entrance), goes: the room stands.
 
 **A brightness in a word.** One light turned on where the command says "full", "max" or "half"
-and no number ("put the kitchen lights on full") is set to that brightness.
+and no number ("put the kitchen lights on full") is set to that brightness; one light or fan
+turned on where it says one number, in percent ("the landing light on at 40%"), to that
+brightness or speed (``NumberCheck``).
 
 **A toggle unasked.** A toggle where the command says no word for one and no on or off ("turn
 the desk lamp red") is turned down (``intent_not_heard``).
@@ -333,6 +335,8 @@ class NumberCheck:
             return Checked(decision, refused=wrong)
         if not unused:
             return Checked(decision)
+        if not values and len(unused) == 1 and (leveled := self._leveled(text, intents, unused[0])):
+            return leveled
         if len(unheard) == 1 and len(unused) == 1 and _misread(unheard[0][2], unused[0]) and _fits(unheard[0][1], unused[0]):
             (i, slot, _), number = unheard[0], unused[0]
             fixed = canonical_decision({"intents": [{**x, slot: number} if n == i else x for n, x in enumerate(intents)]})
@@ -378,6 +382,24 @@ class NumberCheck:
                     out[i] = Unresolved("number_not_heard", f"I heard {spoken_number(value)} for another part of what you said, so I did nothing with {the_named(x['name'])}; please say it again.")
                     break
         return out
+
+    def _leveled(self, text: str, intents: list[dict[str, Any]], number: float) -> Checked | None:
+        """One light or fan turned on where the command says one number, in percent: "turn the
+        landing light on at 40%" read by both shipped adapters as on (the 40 turned down as said
+        for nothing), "turn on the bedroom fan at 30 percent" by the home's own. It becomes the
+        brightness or speed."""
+        if len(intents) != 1 or intents[0].get("intent") != "HassTurnOn" or not 0 <= number <= 100 or number != int(number):
+            return None
+        if not any(m.group(2) in ("%", "percent", "per cent") and number in numbers_said(m.group(1) + " %") for m in self._units.finditer(text.casefold())):
+            return None
+        x, found = intents[0], resolve_targets(intents[0], self.registry).entities
+        setter = ("HassLightSet" if found and all(e.domain == "light" and e.capabilities.brightness for e in found)
+                  else "HassFanSetSpeed" if found and all(e.domain == "fan" and e.capabilities.percentage for e in found) else None)
+        if setter is None:
+            return None
+        slot, domain = SETTERS[setter], found[0].domain
+        fixed = {**x, "intent": setter, slot: int(number)} | ({} if "name" in x else {"domain": domain})
+        return Checked(canonical_decision({"intents": [fixed]}), [Correction(0, "intent", "HassTurnOn", setter), Correction(0, slot, None, int(number))])
 
     def unitless(self, text: str, decision: Any) -> dict[int, Unresolved]:
         """A place's lights set to a number said in no unit, where the command says no word of

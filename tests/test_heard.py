@@ -1110,6 +1110,23 @@ def test_a_light_turned_on_at_a_brightness_said_in_a_word_is_set_to_it(home, pla
         assert check.check(text, _decision(decoded)).decision == _decision(decoded), text
 
 
+def test_a_light_or_fan_turned_on_at_a_percentage_is_set_to_it(home, planner):
+    check = HeardCheck(home)
+    # The home's own adapter turned each on, the number turned down as said for nothing.
+    for text, decoded, setter, slot, n in [
+        ("turn the landing light on at 40%", {"name": "landing light"}, "HassLightSet", "brightness", 40),
+        ("turn on the bedroom fan at thirty percent", {"name": "bedroom fan"}, "HassFanSetSpeed", "percentage", 30),
+        ("turn on the kitchen lights at 50 percent", {"area": "kitchen", "domain": "light"}, "HassLightSet", "brightness", 50),
+    ]:
+        checked = check.check(text, _decision({"intent": "HassTurnOn", **decoded}))
+        assert (checked.decision, checked.refused) == (_decision({"intent": setter, **decoded, slot: n}), {}), text
+        assert [c.to_json() for c in checked.corrections] == [{"intent": 0, "slot": "intent", "decoded": "HassTurnOn", "said": setter},
+                                                              {"intent": 0, "slot": slot, "decoded": None, "said": n}], text
+    # No percent said, or a device with no level: the number is still for nothing.
+    for text, decoded in [("turn the landing light on at 40", {"name": "landing light"}), ("turn on the tv at 20 percent", {"name": "tv"})]:
+        assert check.check(text, _decision({"intent": "HassTurnOn", **decoded})).refused[0].code == "number_not_heard", text
+
+
 def test_a_cover_switched_where_a_step_is_asked_does_nothing(home, planner):
     check = HeardCheck(home)
     # Both shipped adapters closed the curtains all the way.
