@@ -1105,7 +1105,7 @@ def test_a_light_turned_on_at_a_brightness_said_in_a_word_is_set_to_it(home, pla
     assert check.check("turn the bedroom light on at half", _decision(lamp)).decision == _decision({**lamp, "intent": "HassLightSet", "brightness": 50})
     # No word for a brightness ("hall" is none), a number, or no light: as decoded.
     for text, decoded in [("turn on the hallway light", {"intent": "HassTurnOn", "name": "hallway light"}),
-                          ("turn on the big light at 30 percent and full", {"intent": "HassTurnOn", "name": "big light"}),
+                          ("turn on the big light at 30 and full", {"intent": "HassTurnOn", "name": "big light"}),
                           ("switch the tv on full", {"intent": "HassTurnOn", "name": "tv"})]:
         assert check.check(text, _decision(decoded)).decision == _decision(decoded), text
 
