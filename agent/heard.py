@@ -131,9 +131,8 @@ Assistant reads it.
 
 **No unit, heating there.** A room's lights set to a number said in no unit, where the
 command says "set" (or "make", "put", "change"), no word of light, no "up" or "down", and the
-room has heating the number could set
-("set the living room to 21 and the bedroom to 18", read as lights at 21% and 18%), are turned
-down (``unit_not_heard``), asking for the unit.
+room has heating the number could set ("set the living room to 21 and the bedroom to 18", read
+as lights at 21% and 18%), are turned down (``unit_not_heard``), asking for the unit.
 
 **A word of another's name.** An intent on every device of a kind in no place said, where the
 command says a word of a device's own name that no intent acts on ("stop charging the car"
@@ -390,7 +389,7 @@ class NumberCheck:
         brightness or speed."""
         if len(intents) != 1 or intents[0].get("intent") != "HassTurnOn" or not 0 <= number <= 100 or number != int(number):
             return None
-        if not any(m.group(2) in ("%", "percent", "per cent") and number in numbers_said(m.group(1) + " %") for m in self._units.finditer(text.casefold())):
+        if "percent" not in self._units_said(text).get(number, ()):
             return None
         x, found = intents[0], resolve_targets(intents[0], self.registry).entities
         setter = ("HassLightSet" if found and all(e.domain == "light" and e.capabilities.brightness for e in found)
@@ -430,13 +429,18 @@ class NumberCheck:
         return any(all(near_word(w, t) for w, t in zip(words[i:i + len(name)], name))
                    for name in self._whites for i in range(len(words) - len(name) + 1))
 
-    def _wrong_units(self, text: str, values: list[tuple[int, str, float]], said: list[float]) -> dict[int, Unresolved]:
-        """Intents setting a number said only in a unit their slot does not take ("set the
-        bedroom to 20 degrees" read as the lights at 20%), each turned down."""
+    def _units_said(self, text: str) -> dict[float, list[str]]:
+        """Each number said in a unit, with the units it is said in ("percent", "degrees", "kelvin")."""
         units: dict[float, list[str]] = {}
         for m in self._units.finditer(text.casefold()):
             for n in numbers_said(m.group(1) + " %"):
                 units.setdefault(n, []).append(_UNIT_NAMES.get(m.group(2), m.group(2)))
+        return units
+
+    def _wrong_units(self, text: str, values: list[tuple[int, str, float]], said: list[float]) -> dict[int, Unresolved]:
+        """Intents setting a number said only in a unit their slot does not take ("set the
+        bedroom to 20 degrees" read as the lights at 20%), each turned down."""
+        units = self._units_said(text)
         out = {}
         for i, slot, n in values:
             in_units = units.get(n)
@@ -458,7 +462,7 @@ _VALUE_WORDS = (
 _WORDLESS_SLOTS = tuple(s for s in NUMERIC_SLOTS if s != "color_temp")
 
 # Words of lights and their brightness: a number beside one is no temperature.
-_LIGHT_SAID = re.compile(r"\b(?:lights?|lamps?|lighting|bulbs?|bright\w*|dim\w*)\b")
+_LIGHT_SAID = re.compile(r"\b(?:" + "|".join(sorted(D.kind_forms(("light", "lighting", *D.OTHER_KINDS_OF["light"])))) + r"|bright\w*|dim\w*)\b")
 # What each unit a command says a number in may set.
 _UNIT_NAMES = {"%": "percent", "per cent": "percent", "degree": "degrees"}
 _UNIT_SLOTS = {"percent": ("brightness", "position", "percentage", "volume_level", "step"), "degrees": ("temperature",), "kelvin": ("color_temp",)}
