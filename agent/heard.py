@@ -495,6 +495,12 @@ def _dicts(decision: Any) -> list[dict[str, Any]] | None:
     return intents if isinstance(intents, list) and all(isinstance(x, dict) for x in intents) else None
 
 
+def _lone(decision: Any) -> dict[str, Any] | None:
+    """A decision's one intent, if it has exactly one and it is an object."""
+    intents = _dicts(decision)
+    return intents[0] if intents is not None and len(intents) == 1 else None
+
+
 def _blanked(normalized: str, spans: list[tuple[int, int]]) -> str:
     """``normalized`` with ``spans`` blanked, its length kept: a name's own words say no verb ("the
     lower deck lights")."""
@@ -855,11 +861,11 @@ def mode_for_a_step(normalized: str, decision: Any, registry: Registry) -> dict[
     home's own adapter as the heat mode (a made-up success: no decision sets a temperature by a
     step), "turn the ac down" by both shipped adapters as off. Turned down
     (``intent_not_heard``), asking for the temperature."""
-    intents = _dicts(decision)
     # One intent: a step said for another part ("... and increase the volume") is not this one's.
-    if not intents or len(intents) > 1 or not _WARMER_COOLER.search(normalized) or asks.said_switch(normalized) is not None:
+    x = _lone(decision)
+    if x is None or x.get("intent") != "HearthClimateSetMode" or not _WARMER_COOLER.search(normalized) or asks.said_switch(normalized) is not None:
         return {}
-    if intents[0].get("intent") != "HearthClimateSetMode" or not (found := resolve_targets(intents[0], registry).entities):
+    if not (found := resolve_targets(x, registry).entities):
         return {}
     what = the(found[0]) if len(found) == 1 else "the heating"
     return {0: Unresolved("intent_not_heard", f"I can't make {what} warmer or cooler by a step, so I did nothing; please say the temperature to set.")}
@@ -1033,9 +1039,8 @@ def sensed_check(normalized: str, decision: Any, registry: Registry) -> Checked:
     such thing ("is anyone in the kitchen" answered of its lights by both shipped adapters;
     "what's the humidity in the bathroom" asked of its heating): put to the sensors of it there,
     the first kind of them the place has (the planner says where it has none)."""
-    intents = decision.get("intents") if isinstance(decision, dict) else None
-    if not (isinstance(intents, list) and len(intents) == 1 and isinstance(x := intents[0], dict)
-            and x.get("intent") in asks.QUERIES and "name" not in x):
+    x = _lone(decision)
+    if x is None or x.get("intent") not in asks.QUERIES or "name" in x:
         return Checked(decision)
     sensed = [kinds for words, kinds in _SENSED.items() if asks.said_any(normalized, words)]
     if len(sensed) != 1 or any((e.domain, e.device_class) in sensed[0] for e in resolve_targets(x, registry).entities):
@@ -1150,11 +1155,10 @@ def step_check(normalized: str, decision: Any, registry: Registry) -> Checked:
     "knock the bedroom light down a notch" read by the generic adapter as off. It becomes the
     step. Covers take no step: "close the curtains a bit", read by both shipped adapters as
     closing them, is turned down (``intent_not_heard``), asking how far."""
-    intents = decision.get("intents") if isinstance(decision, dict) else None
-    if not (isinstance(intents, list) and len(intents) == 1 and isinstance(intents[0], dict)
-            and intents[0].get("intent") in ("HassTurnOn", "HassTurnOff", "HassToggle")) or not asks.said_a_step(normalized):
+    x = _lone(decision)
+    if x is None or x.get("intent") not in ("HassTurnOn", "HassTurnOff", "HassToggle") or not asks.said_a_step(normalized):
         return Checked(decision)
-    found = resolve_targets(intents[0], registry).entities
+    found = resolve_targets(x, registry).entities
     if found and all(e.domain == "cover" for e in found):
         what = the(found[0]) if len(found) == 1 else "the covers"
         return Checked(decision, refused={0: Unresolved("intent_not_heard", f'I can\'t move {what} by a step, so I did nothing; please say how far ("to 50 percent").')})
@@ -1162,9 +1166,9 @@ def step_check(normalized: str, decision: Any, registry: Registry) -> Checked:
     lights = found if direction else []
     if not lights or any(e.domain != "light" for e in lights):
         return Checked(decision)
-    step = {**intents[0], "intent": "HearthLightStep", "direction": direction}
+    step = {**x, "intent": "HearthLightStep", "direction": direction}
     return Checked(canonical_decision({"intents": [step]}),
-                   corrections=[Correction(0, "intent", intents[0]["intent"], "HearthLightStep"), Correction(0, "direction", None, direction)])
+                   corrections=[Correction(0, "intent", x["intent"], "HearthLightStep"), Correction(0, "direction", None, direction)])
 
 
 def level_check(normalized: str, said: Callable[[str], list[float]], decision: Any, registry: Registry) -> Checked:
@@ -1173,8 +1177,8 @@ def level_check(normalized: str, said: Callable[[str], list[float]], decision: A
     number: "put the kitchen lights on full" read by both shipped adapters as on, at whatever
     brightness they had. It becomes that brightness. ``said``: the numbers a text says
     (``NumberCheck.said``)."""
-    intents = _dicts(decision)
-    if not (intents and len(intents) == 1 and (x := intents[0]).get("intent") == "HassTurnOn") or said(normalized):
+    x = _lone(decision)
+    if x is None or x.get("intent") != "HassTurnOn" or said(normalized):
         return Checked(decision)
     rest = _blanked(normalized, [span for slot in _TARGETS if isinstance(x.get(slot), str) for span in _spans(normalized, x[slot])])
     levels = {values[0] for words, values in _VALUE_WORDS if len(values) == 1 and values[0] in (50, 100) and _any_of(list(words)).search(rest)}
@@ -1196,9 +1200,9 @@ def opening_check(normalized: str, decision: Any, registry: Registry) -> Checked
     light on, "close the garage" by the home's own as its light off; or asked open or closed of
     its lights or locks ("is the garage open" read by the generic adapter as its locks). It acts
     on (or asks) the place's covers instead, where it has some (a kind said is ``KindCheck``'s)."""
-    intents = _dicts(decision)
-    if not (intents and len(intents) == 1 and isinstance(place := (x := intents[0]).get("area", x.get("floor")), str)
-            and not any(k in x for k in ("name", "device_class")) and _OPENING.search(normalized)):
+    x = _lone(decision)
+    if (x is None or not isinstance(place := x.get("area", x.get("floor")), str) or any(k in x for k in ("name", "device_class"))
+            or not _OPENING.search(normalized)):
         return Checked(decision)
     switched = x.get("intent") in ("HassTurnOn", "HassTurnOff") and x.get("domain", "light") == "light"
     asked = x.get("intent") == "HassGetState" and x.get("domain", "light") in ("light", "lock") and x.get("state") in ("open", "closed")
